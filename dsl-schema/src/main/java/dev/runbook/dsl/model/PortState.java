@@ -1,0 +1,7 @@
+package dev.runbook.dsl.model;
+
+/** The state a port check expects. */
+public enum PortState {
+  OPEN,
+  CLOSED
+}

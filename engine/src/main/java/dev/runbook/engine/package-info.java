@@ -1,0 +1,2 @@
+/** The engine: plans a validated runbook and executes the plan. */
+package dev.runbook.engine;

@@ -1,0 +1,24 @@
+package dev.runbook.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code runbook}: the top-level command. */
+@Command(
+    name = "runbook",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Declarative runbooks for upgrades and rollbacks of self-hosted software.",
+    subcommands = {ValidateCommand.class, SchemaCommand.class},
+    footer = {"", "Example:", "  runbook validate upgrade.yaml"})
+public final class RootCommand implements Runnable {
+  @Option(names = "--debug", description = "Show stack traces of internal errors.", scope = picocli.CommandLine.ScopeType.INHERIT)
+  boolean debug;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

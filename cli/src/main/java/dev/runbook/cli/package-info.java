@@ -1,0 +1,2 @@
+/** The {@code runbook} command line: thin picocli commands over the engine. */
+package dev.runbook.cli;

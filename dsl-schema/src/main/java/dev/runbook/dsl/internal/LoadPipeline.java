@@ -1,0 +1,226 @@
+package dev.runbook.dsl.internal;
+
+import dev.runbook.dsl.LoadResult;
+import dev.runbook.dsl.Problem;
+import dev.runbook.dsl.RunbookLoader;
+import dev.runbook.dsl.model.Action;
+import dev.runbook.dsl.model.Param;
+import dev.runbook.dsl.model.Runbook;
+import dev.runbook.dsl.model.SourceLocation;
+import dev.runbook.dsl.model.Step;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.json.JSONObject;
+
+/** Runs the loader's stages over a runbook and every runbook it calls. */
+public final class LoadPipeline {
+  private final Map<Path, Runbook> loaded = new LinkedHashMap<>();
+  private final List<Problem> problems = new ArrayList<>();
+  private final Deque<Path> callStack = new ArrayDeque<>();
+
+  private LoadPipeline() {}
+
+  public static LoadResult load(Path file, String displayName) {
+    LoadPipeline pipeline = new LoadPipeline();
+    Path normalized = file.toAbsolutePath().normalize();
+    Optional<Runbook> runbook = pipeline.loadOne(normalized, displayName);
+    Map<Path, Runbook> called = new LinkedHashMap<>(pipeline.loaded);
+    called.remove(normalized);
+    boolean errors = pipeline.problems.stream().anyMatch(Problem::isError);
+    return new LoadResult(errors ? Optional.empty() : runbook, called, pipeline.problems);
+  }
+
+  private Optional<Runbook> loadOne(Path file, String displayName) {
+    Optional<String> text = read(file, displayName);
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Problem> local = new ArrayList<>();
+    Optional<PositionedJson> json = YamlToJson.read(displayName, text.get(), local);
+    if (json.isEmpty()) {
+      problems.addAll(local);
+      return Optional.empty();
+    }
+    if (!(json.get().root() instanceof JSONObject)) {
+      problems.add(
+          Problem.error(
+              "yaml.not-a-map",
+              new SourceLocation(displayName, 1, 1),
+              "a runbook is a map of keys (`schema:`, `name:`, `steps:`), not "
+                  + (json.get().root() instanceof org.json.JSONArray ? "a list" : "a single value"),
+              "start with `schema: runbook/v1`"));
+      return Optional.empty();
+    }
+    local.addAll(SchemaValidation.validate(json.get()));
+    ExpressionSupport expressions = new ExpressionSupport();
+    Optional<Runbook> runbook =
+        new ModelBinder(json.get(), file, expressions, local).bind();
+    runbook.ifPresent(r -> SemanticChecks.check(r, expressions::references, local));
+    problems.addAll(local);
+    if (runbook.isEmpty()) {
+      return Optional.empty();
+    }
+    loaded.put(file, runbook.get());
+    callStack.push(file);
+    checkCalls(runbook.get(), displayName);
+    callStack.pop();
+    return runbook;
+  }
+
+  private void checkCalls(Runbook runbook, String displayName) {
+    List<Step> all = new ArrayList<>();
+    collect(runbook.steps(), all);
+    collect(runbook.finallySteps(), all);
+    for (Step step : all) {
+      if (!(step.action() instanceof Action.Call call)) {
+        continue;
+      }
+      Path target = call.target();
+      if (callStack.contains(target)) {
+        List<String> cycle = new ArrayList<>();
+        List<Path> stack = new ArrayList<>(callStack);
+        java.util.Collections.reverse(stack);
+        for (Path p : stack.subList(stack.indexOf(target), stack.size())) {
+          cycle.add(p.getFileName().toString());
+        }
+        cycle.add(target.getFileName().toString());
+        problems.add(
+            Problem.error(
+                "call.cycle",
+                call.location(),
+                "call cycle: " + String.join(" → ", cycle),
+                "a runbook cannot call itself, directly or through others"));
+        continue;
+      }
+      Runbook callee = loaded.get(target);
+      if (callee == null) {
+        if (!Files.isRegularFile(target)) {
+          problems.add(
+              Problem.error(
+                  "call.missing",
+                  call.location(),
+                  "called runbook `" + call.runbook() + "` not found (" + target + ")",
+                  "the path is relative to " + displayName));
+          continue;
+        }
+        callee = loadOne(target, relativeName(displayName, call.runbook())).orElse(null);
+        if (callee == null) {
+          continue;
+        }
+      }
+      for (String given : call.params().keySet()) {
+        if (!callee.params().containsKey(given)) {
+          List<String> close = DidYouMean.suggest(given, callee.params().keySet());
+          problems.add(
+              Problem.error(
+                  "call.unknown-param",
+                  call.location(),
+                  "`" + call.runbook() + "` has no parameter `" + given + "`",
+                  close.isEmpty() ? null : "did you mean " + DidYouMean.quoteAll(close) + "?"));
+        }
+      }
+      for (Param param : callee.params().values()) {
+        if (param.required() && !call.params().containsKey(param.name()) && !param.secret()) {
+          problems.add(
+              Problem.error(
+                  "call.missing-param",
+                  call.location(),
+                  "call of `" + call.runbook() + "` misses its required parameter `"
+                      + param.name() + "`",
+                  "add it under `params:`"));
+        }
+      }
+    }
+  }
+
+  private static String relativeName(String callerDisplay, String target) {
+    Path parent = Path.of(callerDisplay).getParent();
+    return parent == null ? target : parent.resolve(target).normalize().toString();
+  }
+
+  private static void collect(List<Step> steps, List<Step> out) {
+    for (Step step : steps) {
+      out.add(step);
+      collect(step.compensate(), out);
+    }
+  }
+
+  private Optional<String> read(Path file, String displayName) {
+    SourceLocation at = SourceLocation.ofFile(displayName);
+    try {
+      if (Files.isDirectory(file)) {
+        problems.add(Problem.error("file.directory", at, "is a directory, not a runbook file"));
+        return Optional.empty();
+      }
+      long size = Files.size(file);
+      if (size > RunbookLoader.MAX_FILE_SIZE) {
+        problems.add(
+            Problem.error(
+                "file.too-large",
+                at,
+                "the file is " + dev.runbook.dsl.Sizes.format(size) + "; runbooks are limited to "
+                    + dev.runbook.dsl.Sizes.format(RunbookLoader.MAX_FILE_SIZE),
+                "is this the right file? split a very large runbook with `call`"));
+        return Optional.empty();
+      }
+      byte[] bytes = Files.readAllBytes(file);
+      for (int i = 0; i < bytes.length; i++) {
+        if (bytes[i] == 0) {
+          problems.add(binary(at));
+          return Optional.empty();
+        }
+      }
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+      if (text.startsWith("\uFEFF")) {
+        text = text.substring(1);
+      }
+      if (text.isBlank()) {
+        problems.add(
+            Problem.error(
+                "yaml.empty",
+                at,
+                "the file is empty",
+                "a runbook starts with `schema: runbook/v1`, `name:` and `steps:`"));
+        return Optional.empty();
+      }
+      return Optional.of(text);
+    } catch (NoSuchFileException e) {
+      problems.add(Problem.error("file.missing", at, "no such file"));
+    } catch (AccessDeniedException e) {
+      problems.add(Problem.error("file.access", at, "permission denied"));
+    } catch (CharacterCodingException e) {
+      problems.add(binary(at));
+    } catch (IOException e) {
+      problems.add(Problem.error("file.read", at, "cannot read the file: " + e.getMessage()));
+    }
+    return Optional.empty();
+  }
+
+  private static Problem binary(SourceLocation at) {
+    return Problem.error(
+        "file.binary",
+        at,
+        "not a text file (it holds bytes that are not UTF-8 text)",
+        "runbooks are YAML files in UTF-8");
+  }
+}

@@ -1,0 +1,717 @@
+package dev.runbook.dsl.internal;
+
+import dev.runbook.dsl.Durations;
+import dev.runbook.dsl.Problem;
+import dev.runbook.dsl.Sizes;
+import dev.runbook.dsl.model.Action;
+import dev.runbook.dsl.model.Check;
+import dev.runbook.dsl.model.ContainerState;
+import dev.runbook.dsl.model.DockerOperation;
+import dev.runbook.dsl.model.Expression;
+import dev.runbook.dsl.model.HttpSpec;
+import dev.runbook.dsl.model.OnFailure;
+import dev.runbook.dsl.model.OnUnmet;
+import dev.runbook.dsl.model.OutputSpec;
+import dev.runbook.dsl.model.Param;
+import dev.runbook.dsl.model.ParamType;
+import dev.runbook.dsl.model.PathState;
+import dev.runbook.dsl.model.PortState;
+import dev.runbook.dsl.model.Requirement;
+import dev.runbook.dsl.model.Retry;
+import dev.runbook.dsl.model.Runbook;
+import dev.runbook.dsl.model.SourceLocation;
+import dev.runbook.dsl.model.Step;
+import dev.runbook.dsl.model.Template;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.json.JSONArray;
+import org.json.JSONObject;
+
+/**
+ * Stage three: binds the schema-checked JSON tree to the immutable model.
+ *
+ * <p>It is defensive: when the schema stage already reported a wrong shape, the binder skips
+ * that value silently (one problem per mistake), so that the semantic stage can still report
+ * what else is wrong. A step without a usable action is left out of the model.
+ */
+final class ModelBinder {
+  static final List<String> ACTION_KEYS =
+      List.of(
+          "run", "exec", "http", "copy", "backup", "restore", "docker", "wait", "confirm", "call");
+  static final List<String> CHECK_KEYS =
+      List.of("command", "path", "http", "port", "disk_free", "docker", "expr");
+  static final List<String> DOCKER_OPERATIONS =
+      List.of(
+          "pull", "inspect", "run", "stop", "start", "remove", "exec", "wait_healthy", "tag",
+          "logs");
+
+  private static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration DEFAULT_WAIT_INTERVAL = Duration.ofSeconds(2);
+
+  private final PositionedJson json;
+  private final Path file;
+  private final TemplateParser templates;
+  private final List<Problem> problems;
+
+  /** Parses {@code ${{ }}} templates; reports syntax problems itself. */
+  interface TemplateParser {
+    Optional<Template> parse(String text, SourceLocation location, List<Problem> problems);
+
+    Optional<Expression> expression(String text, SourceLocation location, List<Problem> problems);
+  }
+
+  ModelBinder(PositionedJson json, Path file, TemplateParser templates, List<Problem> problems) {
+    this.json = json;
+    this.file = file;
+    this.templates = templates;
+    this.problems = problems;
+  }
+
+  Optional<Runbook> bind() {
+    if (!(json.root() instanceof JSONObject root)) {
+      return Optional.empty();
+    }
+    String p = "#";
+    Map<String, Param> params = new LinkedHashMap<>();
+    JSONObject paramsJson = root.optJSONObject("params");
+    if (paramsJson != null) {
+      for (String name : paramsJson.keySet()) {
+        param(name, paramsJson.opt(name), PositionedJson.child(p + "/params", name))
+            .ifPresent(param -> params.put(name, param));
+      }
+    }
+    Map<String, Template> env = templateMap(root.opt("env"), p + "/env");
+    OnFailure onFailure =
+        enumValue(OnFailure.class, root.optString("on_failure", "ask")).orElse(OnFailure.ASK);
+    List<Check> preconditions = checks(root.opt("preconditions"), p + "/preconditions");
+    List<Step> steps = steps(root.opt("steps"), p + "/steps");
+    List<Step> finallySteps = steps(root.opt("finally"), p + "/finally");
+    return Optional.of(
+        new Runbook(
+            file,
+            root.optString("name", ""),
+            optString(root, "title"),
+            optString(root, "description"),
+            params,
+            env,
+            onFailure,
+            preconditions,
+            steps,
+            finallySteps,
+            json.valueAt(p)));
+  }
+
+  private Optional<Param> param(String name, Object value, String p) {
+    if (!(value instanceof JSONObject o)) {
+      return Optional.empty();
+    }
+    ParamType type = enumValue(ParamType.class, o.optString("type", "string")).orElse(null);
+    if (type == null) {
+      return Optional.empty();
+    }
+    Optional<String> defaultValue =
+        o.has("default") && o.opt("default") != JSONObject.NULL
+            ? Optional.of(scalarText(o.opt("default")))
+            : Optional.empty();
+    List<String> allowed = new ArrayList<>();
+    JSONArray enumJson = o.optJSONArray("enum");
+    if (enumJson != null) {
+      for (Object v : enumJson) {
+        allowed.add(scalarText(v));
+      }
+    }
+    return Optional.of(
+        new Param(
+            name,
+            type,
+            defaultValue,
+            optString(o, "description"),
+            o.optBoolean("secret", false),
+            allowed,
+            json.keyAt(p)));
+  }
+
+  private List<Step> steps(Object value, String p) {
+    List<Step> steps = new ArrayList<>();
+    if (value instanceof JSONArray array) {
+      for (int i = 0; i < array.length(); i++) {
+        String sp = PositionedJson.child(p, i);
+        if (array.opt(i) instanceof JSONObject o) {
+          step(o, sp, Optional.empty()).ifPresent(steps::add);
+        }
+      }
+    }
+    return steps;
+  }
+
+  /**
+   * Binds one step.
+   *
+   * @param generatedId the id for a compensation written as a single action
+   */
+  private Optional<Step> step(JSONObject o, String p, Optional<String> generatedId) {
+    Optional<String> id = optString(o, "id").or(() -> generatedId);
+    List<String> actionKeys = ACTION_KEYS.stream().filter(o::has).toList();
+    if (id.isEmpty() || actionKeys.size() != 1) {
+      return Optional.empty();
+    }
+    String actionKey = actionKeys.get(0);
+    Optional<String> shell = optString(o, "shell");
+    Optional<Action> action =
+        action(actionKey, o.opt(actionKey), PositionedJson.child(p, actionKey), shell);
+    if (action.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Expression> when =
+        o.opt("when") instanceof String w
+            ? templates.expression(stripBraces(w), json.valueAt(p + "/when"), problems)
+            : Optional.empty();
+    List<Requirement> requires = new ArrayList<>();
+    if (o.opt("requires") instanceof JSONArray array) {
+      for (int i = 0; i < array.length(); i++) {
+        requirement(array.opt(i), PositionedJson.child(p + "/requires", i))
+            .ifPresent(requires::add);
+      }
+    }
+    Map<String, OutputSpec> outputs = new LinkedHashMap<>();
+    if (o.opt("outputs") instanceof JSONObject outs) {
+      for (String name : outs.keySet()) {
+        output(name, outs.opt(name), PositionedJson.child(p + "/outputs", name))
+            .ifPresent(out -> outputs.put(name, out));
+      }
+    }
+    List<Step> compensate = new ArrayList<>();
+    Object comp = o.opt("compensate");
+    if (comp instanceof JSONArray) {
+      compensate.addAll(steps(comp, p + "/compensate"));
+    } else if (comp instanceof JSONObject single) {
+      step(single, p + "/compensate", Optional.of(id.get() + ".compensate"))
+          .ifPresent(compensate::add);
+    }
+    return Optional.of(
+        new Step(
+            id.get(),
+            optString(o, "title"),
+            when,
+            requires,
+            action.get(),
+            optTemplate(o, "cwd", p),
+            templateMap(o.opt("env"), p + "/env"),
+            duration(o, "timeout", p),
+            retry(o.opt("retry"), p + "/retry"),
+            checks(o.opt("verify"), p + "/verify"),
+            outputs,
+            compensate,
+            optString(o, "irreversible"),
+            o.optBoolean("idempotent", false),
+            o.optBoolean("checkpoint", true),
+            o.optBoolean("continue_on_error", false),
+            json.valueAt(p)));
+  }
+
+  /** A {@code when} may be written with or without {@code ${{ }}}. */
+  private static String stripBraces(String text) {
+    String t = text.strip();
+    if (t.startsWith("${{") && t.endsWith("}}") && t.indexOf("${{", 3) < 0) {
+      return t.substring(3, t.length() - 2).strip();
+    }
+    return t;
+  }
+
+  private Optional<Action> action(String key, Object v, String p, Optional<String> shell) {
+    SourceLocation at = json.keyAt(p);
+    switch (key) {
+      case "run":
+        return template(v, p).map(t -> new Action.Run(t, shell, at));
+      case "exec":
+        return v instanceof JSONArray a
+            ? Optional.of(new Action.Exec(templateList(a, p), at))
+            : Optional.empty();
+      case "http":
+        return httpSpec(v, p).map(spec -> new Action.Http(spec, at));
+      case "copy":
+        if (v instanceof JSONObject o) {
+          Optional<Template> from = optTemplate(o, "from", p);
+          Optional<Template> to = optTemplate(o, "to", p);
+          if (from.isPresent() && to.isPresent()) {
+            return Optional.of(new Action.Copy(from.get(), to.get(), at));
+          }
+        }
+        return Optional.empty();
+      case "backup":
+        if (v instanceof JSONObject o) {
+          Optional<Template> to = optTemplate(o, "to", p);
+          List<Template> paths =
+              o.opt("paths") instanceof JSONArray a
+                  ? templateList(a, p + "/paths")
+                  : optTemplate(o, "paths", p).map(List::of).orElse(List.of());
+          if (to.isPresent() && !paths.isEmpty()) {
+            return Optional.of(new Action.Backup(paths, to.get(), at));
+          }
+        }
+        return Optional.empty();
+      case "restore":
+        if (v instanceof JSONObject o) {
+          Optional<Template> from = optTemplate(o, "from", p);
+          Optional<Template> to = optTemplate(o, "to", p);
+          if (from.isPresent() && to.isPresent()) {
+            return Optional.of(new Action.Restore(from.get(), to.get(), at));
+          }
+        }
+        return Optional.empty();
+      case "docker":
+        return v instanceof JSONObject o
+            ? docker(o, p).map(op -> new Action.Docker(op, at))
+            : Optional.empty();
+      case "wait":
+        if (v instanceof JSONObject o) {
+          Optional<Check> until = check(o.opt("until"), p + "/until");
+          Optional<Duration> timeout = duration(o, "timeout", p);
+          if (until.isPresent() && timeout.isPresent()) {
+            return Optional.of(
+                new Action.Wait(
+                    until.get(),
+                    timeout.get(),
+                    duration(o, "interval", p).orElse(DEFAULT_WAIT_INTERVAL),
+                    at));
+          }
+        }
+        return Optional.empty();
+      case "confirm":
+        return template(v, p).map(t -> new Action.Confirm(t, at));
+      case "call":
+        if (v instanceof JSONObject o && o.opt("runbook") instanceof String target) {
+          Path resolved = file.resolveSibling(target).normalize();
+          return Optional.of(
+              new Action.Call(target, resolved, templateMap(o.opt("params"), p + "/params"), at));
+        }
+        return Optional.empty();
+      default:
+        return Optional.empty();
+    }
+  }
+
+  private Optional<DockerOperation> docker(JSONObject o, String p) {
+    List<String> ops = DOCKER_OPERATIONS.stream().filter(o::has).toList();
+    if (ops.size() != 1) {
+      return Optional.empty();
+    }
+    String op = ops.get(0);
+    String opPointer = PositionedJson.child(p, op);
+    Object v = o.opt(op);
+    checkDockerOptions(o, op, p);
+    switch (op) {
+      case "pull":
+        return template(v, opPointer).map(DockerOperation.Pull::new);
+      case "inspect":
+        return template(v, opPointer).map(DockerOperation.Inspect::new);
+      case "run":
+        if (v instanceof JSONObject r) {
+          Optional<Template> image = optTemplate(r, "image", opPointer);
+          if (image.isEmpty()) {
+            return Optional.empty();
+          }
+          Optional<DockerOperation.Health> health = Optional.empty();
+          if (r.opt("health") instanceof JSONObject h) {
+            String hp = opPointer + "/health";
+            health =
+                optTemplate(h, "cmd", hp)
+                    .map(
+                        cmd ->
+                            new DockerOperation.Health(
+                                cmd,
+                                duration(h, "interval", hp).orElse(Duration.ofSeconds(5)),
+                                h.optInt("retries", 3),
+                                duration(h, "timeout", hp),
+                                duration(h, "start_period", hp)));
+          }
+          return Optional.of(
+              new DockerOperation.Run(
+                  image.get(),
+                  optTemplate(r, "name", opPointer),
+                  templateMap(r.opt("env"), opPointer + "/env"),
+                  commandList(r.opt("command"), opPointer + "/command"),
+                  r.opt("mounts") instanceof JSONArray m
+                      ? templateList(m, opPointer + "/mounts")
+                      : List.of(),
+                  templateMap(r.opt("labels"), opPointer + "/labels"),
+                  optString(r, "network"),
+                  health,
+                  optString(r, "restart"),
+                  r.optBoolean("replace", false)));
+        }
+        return Optional.empty();
+      case "stop":
+        return target(v, opPointer).map(t -> new DockerOperation.Stop(t, duration(o, "grace", p)));
+      case "start":
+        return target(v, opPointer).map(DockerOperation.Start::new);
+      case "remove":
+        return target(v, opPointer)
+            .map(t -> new DockerOperation.Remove(t, o.optBoolean("force", false)));
+      case "exec":
+        if (v instanceof JSONObject e) {
+          Optional<Template> container = optTemplate(e, "container", opPointer);
+          List<Template> command = commandList(e.opt("command"), opPointer + "/command");
+          if (container.isPresent() && !command.isEmpty()) {
+            return Optional.of(new DockerOperation.Exec(container.get(), command));
+          }
+        }
+        return Optional.empty();
+      case "wait_healthy":
+        return template(v, opPointer)
+            .map(
+                c ->
+                    new DockerOperation.WaitHealthy(
+                        c, duration(o, "timeout", p).orElse(Duration.ofMinutes(2))));
+      case "tag":
+        Optional<Template> as = optTemplate(o, "as", p);
+        return as.isEmpty()
+            ? Optional.empty()
+            : template(v, opPointer).map(image -> new DockerOperation.Tag(image, as.get()));
+      case "logs":
+        return template(v, opPointer)
+            .map(
+                c ->
+                    new DockerOperation.Logs(
+                        c, o.has("tail") ? Optional.of(o.optInt("tail")) : Optional.empty()));
+      default:
+        return Optional.empty();
+    }
+  }
+
+  /** The schema allows every option beside every operation; here each must match its operation. */
+  private void checkDockerOptions(JSONObject o, String op, String p) {
+    Map<String, String> owner =
+        Map.of("grace", "stop", "force", "remove", "timeout", "wait_healthy", "as", "tag", "tail",
+            "logs");
+    for (Map.Entry<String, String> e : owner.entrySet()) {
+      if (o.has(e.getKey()) && !e.getValue().equals(op)) {
+        problems.add(
+            Problem.error(
+                "docker.option",
+                json.keyAt(PositionedJson.child(p, e.getKey())),
+                "`" + e.getKey() + "` belongs to the docker `" + e.getValue()
+                    + "` operation, not `" + op + "`",
+                e.getKey().equals("timeout")
+                    ? "a step's time limit is the step's own `timeout:`, outside `docker:`"
+                    : "remove it, or use `" + e.getValue() + "`"));
+      }
+    }
+    if (op.equals("tag") && !o.has("as")) {
+      problems.add(
+          Problem.error(
+              "docker.option",
+              json.keyAt(PositionedJson.child(p, "tag")),
+              "docker `tag` needs `as:` (the new tag)",
+              "e.g. `docker: { tag: \"app:1.4\", as: \"app:previous\" }`"));
+    }
+  }
+
+  private Optional<DockerOperation.Target> target(Object v, String p) {
+    if (v instanceof JSONObject o) {
+      return optTemplate(o, "label", p)
+          .map(label -> new DockerOperation.Target(Optional.empty(), Optional.of(label)));
+    }
+    return template(v, p).map(name -> new DockerOperation.Target(Optional.of(name), Optional.empty()));
+  }
+
+  /** A command as a list (argv) or one string (split on whitespace by the engine, no shell). */
+  private List<Template> commandList(Object v, String p) {
+    if (v instanceof JSONArray a) {
+      return templateList(a, p);
+    }
+    return template(v, p).map(List::of).orElse(List.of());
+  }
+
+  private Optional<Requirement> requirement(Object v, String p) {
+    if (!(v instanceof JSONObject o)) {
+      return Optional.empty();
+    }
+    Optional<Check> check = check(o, p);
+    if (check.isEmpty()) {
+      return Optional.empty();
+    }
+    OnUnmet onUnmet = enumValue(OnUnmet.class, o.optString("on_unmet", "fail")).orElse(OnUnmet.FAIL);
+    Optional<Duration> timeout = duration(o, "timeout", p);
+    if (onUnmet == OnUnmet.WAIT && timeout.isEmpty() && !o.has("timeout")) {
+      problems.add(
+          Problem.error(
+              "requires.wait-timeout",
+              json.keyAt(p + "/on_unmet"),
+              "`on_unmet: wait` needs a `timeout`",
+              "add e.g. `timeout: 2m`, so a check that never holds cannot hang the run"));
+    }
+    return Optional.of(
+        new Requirement(check.get(), onUnmet, timeout, duration(o, "interval", p), json.valueAt(p)));
+  }
+
+  private List<Check> checks(Object value, String p) {
+    List<Check> checks = new ArrayList<>();
+    if (value instanceof JSONArray array) {
+      for (int i = 0; i < array.length(); i++) {
+        check(array.opt(i), PositionedJson.child(p, i)).ifPresent(checks::add);
+      }
+    }
+    return checks;
+  }
+
+  private Optional<Check> check(Object value, String p) {
+    if (!(value instanceof JSONObject o)) {
+      return Optional.empty();
+    }
+    List<String> kinds = CHECK_KEYS.stream().filter(o::has).toList();
+    if (kinds.size() != 1) {
+      return Optional.empty();
+    }
+    String kind = kinds.get(0);
+    String kp = PositionedJson.child(p, kind);
+    Object v = o.opt(kind);
+    Optional<String> name = optString(o, "name");
+    SourceLocation at = json.valueAt(p);
+    switch (kind) {
+      case "command":
+        if (v instanceof JSONObject c) {
+          return optTemplate(c, "run", kp)
+              .map(
+                  t ->
+                      new Check.Command(
+                          name, t, optTemplate(c, "cwd", kp), duration(c, "timeout", kp), at));
+        }
+        return template(v, kp)
+            .map(t -> new Check.Command(name, t, Optional.empty(), Optional.empty(), at));
+      case "path":
+        if (v instanceof JSONObject c) {
+          PathState is = enumValue(PathState.class, c.optString("is", "exists")).orElse(null);
+          return is == null
+              ? Optional.empty()
+              : optTemplate(c, "at", kp).map(t -> new Check.Path(name, t, is, at));
+        }
+        return template(v, kp).map(t -> new Check.Path(name, t, PathState.EXISTS, at));
+      case "http":
+        return httpSpec(v, kp).map(spec -> new Check.Http(name, spec, at));
+      case "port":
+        if (v instanceof JSONObject c) {
+          PortState is = enumValue(PortState.class, c.optString("is", "open")).orElse(null);
+          Optional<Template> port = template(c.opt("port"), kp + "/port");
+          if (is == null || port.isEmpty()) {
+            return Optional.empty();
+          }
+          Template host =
+              optTemplate(c, "host", kp).orElseGet(() -> literal("localhost", json.valueAt(kp)));
+          return Optional.of(new Check.Port(name, host, port.get(), is, at));
+        }
+        return template(v, kp)
+            .map(
+                t ->
+                    new Check.Port(
+                        name, literal("localhost", t.location()), t, PortState.OPEN, at));
+      case "disk_free":
+        if (v instanceof JSONObject c) {
+          Optional<Template> path = optTemplate(c, "path", kp);
+          Optional<Long> min = Sizes.parse(c.optString("min", null));
+          if (path.isPresent() && min.isPresent()) {
+            return Optional.of(new Check.DiskFree(name, path.get(), min.get(), at));
+          }
+        }
+        return Optional.empty();
+      case "docker":
+        if (v instanceof JSONObject c) {
+          ContainerState is =
+              enumValue(ContainerState.class, c.optString("is", "running")).orElse(null);
+          Optional<Template> container = optTemplate(c, "container", kp);
+          Optional<Template> image = optTemplate(c, "image", kp);
+          if (is == null || container.isPresent() == image.isPresent()) {
+            if (container.isPresent() && image.isPresent()) {
+              problems.add(
+                  Problem.error(
+                      "docker.check",
+                      json.valueAt(kp),
+                      "a docker check takes a `container` or an `image`, not both",
+                      "write two checks"));
+            }
+            return Optional.empty();
+          }
+          return Optional.of(new Check.Docker(name, container, image, is, at));
+        }
+        return Optional.empty();
+      case "expr":
+        return v instanceof String text
+            ? templates
+                .expression(stripBraces(text), json.valueAt(kp), problems)
+                .map(e -> new Check.Expr(name, e, at))
+            : Optional.empty();
+      default:
+        return Optional.empty();
+    }
+  }
+
+  private Optional<HttpSpec> httpSpec(Object v, String p) {
+    SourceLocation at = json.valueAt(p);
+    if (v instanceof String || v instanceof Number) {
+      return template(v, p)
+          .map(
+              url ->
+                  new HttpSpec(
+                      url, "GET", Map.of(), Optional.empty(), 200, Optional.empty(), Map.of(),
+                      DEFAULT_HTTP_TIMEOUT, false, Optional.empty(), at));
+    }
+    if (!(v instanceof JSONObject o)) {
+      return Optional.empty();
+    }
+    Optional<Template> url = optTemplate(o, "url", p);
+    if (url.isEmpty()) {
+      return Optional.empty();
+    }
+    int status = 200;
+    Object statusValue = o.opt("status");
+    if (statusValue instanceof Number n) {
+      status = n.intValue();
+    } else if (statusValue instanceof String s) {
+      try {
+        status = Integer.parseInt(s.strip());
+      } catch (NumberFormatException e) {
+        problems.add(
+            Problem.error(
+                "http.status",
+                json.valueAt(p + "/status"),
+                "`" + s + "` is not an HTTP status code",
+                "write a number such as 200"));
+      }
+    }
+    Map<String, Template> expectedJson = templateMap(o.opt("json"), p + "/json");
+    return Optional.of(
+        new HttpSpec(
+            url.get(),
+            o.optString("method", "GET").toUpperCase(Locale.ROOT),
+            templateMap(o.opt("headers"), p + "/headers"),
+            optTemplate(o, "body", p),
+            status,
+            optTemplate(o, "contains", p),
+            expectedJson,
+            duration(o, "timeout", p).orElse(DEFAULT_HTTP_TIMEOUT),
+            o.optBoolean("insecure", false),
+            optTemplate(o, "ca_file", p),
+            at));
+  }
+
+  private Optional<OutputSpec> output(String name, Object v, String p) {
+    if (!(v instanceof JSONObject o)) {
+      return Optional.empty();
+    }
+    Optional<String> regex = optString(o, "regex");
+    if (regex.isPresent()) {
+      try {
+        java.util.regex.Pattern.compile(regex.get());
+      } catch (java.util.regex.PatternSyntaxException e) {
+        problems.add(
+            Problem.error(
+                "output.regex",
+                json.valueAt(p + "/regex"),
+                "invalid regular expression for output `" + name + "`: "
+                    + e.getDescription(),
+                null));
+        return Optional.empty();
+      }
+    }
+    Optional<String> pointer = optString(o, "json");
+    if (pointer.isPresent() && !pointer.get().isEmpty() && !pointer.get().startsWith("/")) {
+      problems.add(
+          Problem.error(
+              "output.json-pointer",
+              json.valueAt(p + "/json"),
+              "`" + pointer.get() + "` is not a JSON Pointer",
+              "a JSON Pointer starts with `/`, e.g. `/image` or `/items/0/id`"));
+      return Optional.empty();
+    }
+    if (regex.isEmpty() && pointer.isEmpty()) {
+      problems.add(
+          Problem.error(
+              "output.how",
+              json.keyAt(p),
+              "output `" + name + "` says neither `regex` nor `json`",
+              "add `regex: \"version ([0-9.]+)\"` or `json: /field`"));
+      return Optional.empty();
+    }
+    return Optional.of(
+        new OutputSpec(name, optTemplate(o, "file", p), regex, pointer, json.keyAt(p)));
+  }
+
+  private Optional<Retry> retry(Object v, String p) {
+    if (!(v instanceof JSONObject o)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Retry(
+            Math.max(1, o.optInt("attempts", 1)),
+            duration(o, "delay", p).orElse(Duration.ZERO),
+            Math.max(1.0, o.optDouble("backoff", 1.0)),
+            json.valueAt(p)));
+  }
+
+  private Optional<Duration> duration(JSONObject o, String key, String p) {
+    return o.opt(key) instanceof String s ? Durations.parse(s) : Optional.empty();
+  }
+
+  private Optional<Template> optTemplate(JSONObject o, String key, String p) {
+    return o.has(key) ? template(o.opt(key), PositionedJson.child(p, key)) : Optional.empty();
+  }
+
+  private Optional<Template> template(Object v, String p) {
+    if (v instanceof String || v instanceof Number || v instanceof Boolean) {
+      return templates.parse(scalarText(v), json.valueAt(p), problems);
+    }
+    return Optional.empty();
+  }
+
+  private List<Template> templateList(JSONArray a, String p) {
+    List<Template> list = new ArrayList<>();
+    for (int i = 0; i < a.length(); i++) {
+      template(a.opt(i), PositionedJson.child(p, i)).ifPresent(list::add);
+    }
+    return list;
+  }
+
+  private Map<String, Template> templateMap(Object v, String p) {
+    Map<String, Template> map = new LinkedHashMap<>();
+    if (v instanceof JSONObject o) {
+      for (String key : o.keySet()) {
+        Object value = o.opt(key);
+        String text = value == JSONObject.NULL ? "" : scalarText(value);
+        templates
+            .parse(text, json.valueAt(PositionedJson.child(p, key)), problems)
+            .ifPresent(t -> map.put(key, t));
+      }
+    }
+    return map;
+  }
+
+  private static Template literal(String text, SourceLocation at) {
+    return new Template(text, List.of(new Template.Literal(text)), at);
+  }
+
+  private static Optional<String> optString(JSONObject o, String key) {
+    return o.opt(key) instanceof String s ? Optional.of(s) : Optional.empty();
+  }
+
+  /** A scalar's text as the user wrote it: {@code 3} not {@code 3.0}, {@code true}. */
+  static String scalarText(Object v) {
+    if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
+      return String.valueOf(d.longValue());
+    }
+    return String.valueOf(v);
+  }
+
+  private static <E extends Enum<E>> Optional<E> enumValue(Class<E> type, String text) {
+    try {
+      return Optional.of(Enum.valueOf(type, text.toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,351 @@
+package dev.runbook.dsl.internal;
+
+import dev.runbook.dsl.Problem;
+import dev.runbook.dsl.model.Action;
+import dev.runbook.dsl.model.Check;
+import dev.runbook.dsl.model.DockerOperation;
+import dev.runbook.dsl.model.Expression;
+import dev.runbook.dsl.model.Param;
+import dev.runbook.dsl.model.Requirement;
+import dev.runbook.dsl.model.Runbook;
+import dev.runbook.dsl.model.SourceLocation;
+import dev.runbook.dsl.model.Step;
+import dev.runbook.dsl.model.Template;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Stage four: what the schema cannot say. Unique ids, references that resolve, the rules that
+ * keep resume safe ({@code checkpoint: false} needs {@code idempotent} or {@code verify}), and
+ * the rules that keep secrets off argv.
+ */
+final class SemanticChecks {
+  /** Outputs every action of a kind has without declaring them. */
+  static final Map<String, List<String>> BUILT_IN_OUTPUTS =
+      Map.of(
+          "run", List.of("exit_code"),
+          "exec", List.of("exit_code"),
+          "http", List.of("status", "body"),
+          "backup", List.of("dir"),
+          "copy", List.of("files", "bytes"),
+          "restore", List.of("files", "bytes"));
+
+  private static final Set<String> POSIX_SHELLS =
+      Set.of("sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "/bin/sh", "/bin/bash");
+  private static final List<String> ROOTS = List.of("params", "env", "steps", "run");
+
+  private final Runbook runbook;
+  private final Function<Expression, List<List<String>>> references;
+  private final List<Problem> problems;
+  private final Map<String, Step> stepsById = new LinkedHashMap<>();
+
+  private SemanticChecks(
+      Runbook runbook,
+      Function<Expression, List<List<String>>> references,
+      List<Problem> problems) {
+    this.runbook = runbook;
+    this.references = references;
+    this.problems = problems;
+  }
+
+  static void check(
+      Runbook runbook,
+      Function<Expression, List<List<String>>> references,
+      List<Problem> problems) {
+    new SemanticChecks(runbook, references, problems).run();
+  }
+
+  private void run() {
+    uniqueIds();
+    for (Param param : runbook.params().values()) {
+      checkParamDefault(param);
+    }
+    Scope top = new Scope(List.of(), "the runbook's env");
+    runbook.env().values().forEach(t -> checkTemplate(t, top));
+    for (Check check : runbook.preconditions()) {
+      ModelWalker.expressions(check)
+          .forEach(e -> checkReferences(e, new Scope(List.of(), "a precondition")));
+    }
+    List<String> before = new ArrayList<>();
+    for (Step step : runbook.steps()) {
+      checkStep(step, new Scope(List.copyOf(before), "step `" + step.id() + "`"), before);
+      before.add(step.id());
+    }
+    List<String> all = new ArrayList<>(before);
+    for (Step step : runbook.finallySteps()) {
+      checkStep(step, new Scope(List.copyOf(all), "finally step `" + step.id() + "`"), all);
+      all.add(step.id());
+    }
+  }
+
+  /** The steps an expression may read, and how to name the place in messages. */
+  private record Scope(List<String> visibleSteps, String where) {}
+
+  private void uniqueIds() {
+    Map<String, SourceLocation> seen = new HashMap<>();
+    List<Step> all = new ArrayList<>();
+    collect(runbook.steps(), all);
+    collect(runbook.finallySteps(), all);
+    for (Step step : all) {
+      SourceLocation first = seen.putIfAbsent(step.id(), step.location());
+      if (first != null) {
+        problems.add(
+            Problem.error(
+                "step.duplicate-id",
+                step.location(),
+                "duplicate step id `" + step.id() + "` (first at line " + first.line() + ")",
+                "ids are the journal's keys: give each step its own"));
+      } else {
+        stepsById.put(step.id(), step);
+      }
+    }
+  }
+
+  private static void collect(List<Step> steps, List<Step> out) {
+    for (Step step : steps) {
+      out.add(step);
+      collect(step.compensate(), out);
+    }
+  }
+
+  private void checkStep(Step step, Scope scope, List<String> before) {
+    step.when().ifPresent(e -> checkReferences(e, scope));
+    for (Requirement requirement : step.requires()) {
+      ModelWalker.expressions(requirement.check()).forEach(e -> checkReferences(e, scope));
+    }
+    ModelWalker.expressions(step.action()).forEach(e -> checkReferences(e, scope));
+    step.cwd().ifPresent(t -> checkTemplate(t, scope));
+    step.env().values().forEach(t -> checkTemplate(t, scope));
+    step.outputs().values().forEach(o -> o.file().ifPresent(t -> checkTemplate(t, scope)));
+    List<String> withSelf = new ArrayList<>(scope.visibleSteps());
+    withSelf.add(step.id());
+    Scope after = new Scope(withSelf, scope.where());
+    for (Check check : step.verify()) {
+      ModelWalker.expressions(check).forEach(e -> checkReferences(e, after));
+    }
+    for (Step compensation : step.compensate()) {
+      checkStep(
+          compensation,
+          new Scope(withSelf, "the compensation of `" + step.id() + "`"),
+          before);
+    }
+    if (!step.checkpoint() && !step.idempotent() && step.verify().isEmpty()) {
+      problems.add(
+          Problem.error(
+              "step.checkpoint",
+              step.location(),
+              "step `" + step.id() + "` says `checkpoint: false` but is neither `idempotent` nor"
+                  + " has a `verify`",
+              "resume redoes a step that is not a checkpoint: mark it `idempotent: true` or add a"
+                  + " `verify` that tells whether it already ran"));
+    }
+    if (step.irreversible().isPresent() && !step.compensate().isEmpty()) {
+      problems.add(
+          Problem.warning(
+              "step.irreversible-compensated",
+              step.location(),
+              "step `" + step.id() + "` is marked `irreversible` and also has a `compensate`",
+              "remove one: a rollback runs the compensation, and reports the step as"
+                  + " irreversible"));
+    }
+    secretsOffArgv(step);
+    scriptsWithOtherShells(step);
+  }
+
+  private void secretsOffArgv(Step step) {
+    for (Template argument : ModelWalker.argvTemplates(step.action())) {
+      for (Expression e : ModelWalker.expressions(argument)) {
+        for (List<String> ref : safeReferences(e)) {
+          if (ref.size() >= 2 && ref.get(0).equals("params")) {
+            Param param = runbook.params().get(ref.get(1));
+            if (param != null && param.secret()) {
+              problems.add(
+                  Problem.error(
+                      "secret.argv",
+                      e.location(),
+                      "secret parameter `" + param.name() + "` would appear on a command line"
+                          + " (other users can read a process's argv)",
+                      "pass it through `env:` (e.g. `env: { DB_PASSWORD: \"${{ params."
+                          + param.name() + " }}\" }`) and read the variable in the program"));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private void scriptsWithOtherShells(Step step) {
+    if (step.action() instanceof Action.Run run
+        && run.shell().isPresent()
+        && !POSIX_SHELLS.contains(run.shell().get())
+        && !ModelWalker.expressions(run.script()).isEmpty()) {
+      problems.add(
+          Problem.error(
+              "run.interpolation",
+              run.script().location(),
+              "`${{ }}` in a `" + run.shell().get() + "` script: values can only be passed"
+                  + " safely to POSIX shells",
+              "put the value in the step's `env:` and read it from the environment (e.g."
+                  + " `os.environ[\"NAME\"]` in Python)"));
+    }
+  }
+
+  private void checkParamDefault(Param param) {
+    if (param.defaultValue().isEmpty()) {
+      return;
+    }
+    String value = param.defaultValue().get();
+    ParamTypes.check(param, value)
+        .ifPresent(
+            message ->
+                problems.add(
+                    Problem.error(
+                        "param.default", param.location(), "default of `" + param.name() + "` "
+                            + message, null)));
+  }
+
+  private void checkTemplate(Template template, Scope scope) {
+    ModelWalker.expressions(template).forEach(e -> checkReferences(e, scope));
+  }
+
+  private List<List<String>> safeReferences(Expression e) {
+    return references.apply(e);
+  }
+
+  private void checkReferences(Expression expression, Scope scope) {
+    for (List<String> ref : safeReferences(expression)) {
+      if (ref.isEmpty()) {
+        continue;
+      }
+      String root = ref.get(0);
+      SourceLocation at = expression.location();
+      switch (root) {
+        case "params" -> {
+          if (ref.size() < 2) {
+            continue;
+          }
+          String name = ref.get(1);
+          if (!runbook.params().containsKey(name)) {
+            unknown("param", name, runbook.params().keySet(), at, "params");
+          }
+        }
+        case "env" -> {
+          // any name: the engine's environment is only known at run time
+        }
+        case "run" -> {
+          if (ref.size() >= 2 && !List.of("id", "dir").contains(ref.get(1))) {
+            unknown("run value", ref.get(1), List.of("id", "dir"), at, "run");
+          }
+        }
+        case "steps" -> checkStepReference(ref, scope, at);
+        default -> {
+          List<String> close = DidYouMean.suggest(root, ROOTS);
+          problems.add(
+              Problem.error(
+                  "expr.unknown-variable",
+                  at,
+                  "unknown name `" + root + "` in `${{ " + expression.source() + " }}`",
+                  close.isEmpty()
+                      ? "expressions read `params`, `env`, `steps` and `run`"
+                      : "did you mean " + DidYouMean.quoteAll(close) + "?"));
+        }
+      }
+    }
+  }
+
+  private void checkStepReference(List<String> ref, Scope scope, SourceLocation at) {
+    if (ref.size() < 2) {
+      return;
+    }
+    String id = ref.get(1);
+    Step target = stepsById.get(id);
+    if (target == null) {
+      unknown("step", id, stepsById.keySet(), at, "steps");
+      return;
+    }
+    if (!scope.visibleSteps().contains(id)) {
+      problems.add(
+          Problem.error(
+              "expr.later-step",
+              at,
+              scope.where() + " reads `steps." + id + "`, which has not run at that point",
+              "a step can read only the steps before it"));
+      return;
+    }
+    if (ref.size() < 3) {
+      return;
+    }
+    String field = ref.get(2);
+    if (field.equals("status")) {
+      return;
+    }
+    if (!field.equals("outputs")) {
+      unknown("step field", field, List.of("outputs", "status"), at, "steps." + id);
+      return;
+    }
+    if (ref.size() < 4) {
+      return;
+    }
+    String output = ref.get(3);
+    List<String> known = new ArrayList<>(target.outputs().keySet());
+    known.addAll(builtInOutputs(target.action()));
+    if (!known.contains(output)) {
+      List<String> close = DidYouMean.suggest(output, known);
+      problems.add(
+          Problem.error(
+              "expr.unknown-output",
+              at,
+              "step `" + id + "` has no output `" + output + "`",
+              close.isEmpty()
+                  ? (known.isEmpty()
+                      ? "declare it under the step's `outputs:`"
+                      : "its outputs: " + String.join(", ", known))
+                  : "did you mean " + DidYouMean.quoteAll(close) + "?"));
+    }
+  }
+
+  static List<String> builtInOutputs(Action action) {
+    if (action instanceof Action.Docker docker) {
+      DockerOperation op = docker.operation();
+      if (op instanceof DockerOperation.Run) {
+        return List.of("container_id", "image_id", "replaced_image");
+      }
+      if (op instanceof DockerOperation.Exec) {
+        return List.of("exit_code");
+      }
+      if (op instanceof DockerOperation.Inspect) {
+        return List.of("container_id", "image_id", "state");
+      }
+      if (op instanceof DockerOperation.Pull) {
+        return List.of("image_id");
+      }
+      return List.of();
+    }
+    return BUILT_IN_OUTPUTS.getOrDefault(action.kind(), List.of());
+  }
+
+  private void unknown(
+      String what, String name, java.util.Collection<String> known, SourceLocation at,
+      String prefix) {
+    List<String> close = DidYouMean.suggest(name, known);
+    String hint;
+    if (!close.isEmpty()) {
+      hint = "did you mean " + DidYouMean.quoteAll(close.stream().map(c -> prefix + "." + c).toList()) + "?";
+    } else if (what.equals("param")) {
+      hint = "declare it under `params:`";
+    } else {
+      hint = null;
+    }
+    problems.add(
+        Problem.error(
+            "expr.unknown-" + what.replace(' ', '-'),
+            at,
+            "unknown " + what + " `" + name + "`",
+            hint));
+  }
+}

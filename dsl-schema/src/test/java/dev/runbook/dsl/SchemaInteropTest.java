@@ -7,7 +7,6 @@ import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.Check;
 import dev.runbook.dsl.model.DockerOperation;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -53,6 +53,8 @@ class SchemaInteropTest {
       MODULE.resolve("src/main/resources/dev/runbook/dsl/runbook-v1.schema.json");
   private static final Path NODE_DIR = MODULE.resolve("src/test/node");
   private static final Path CHECK_SCRIPT = NODE_DIR.resolve("check-schema.mjs");
+  private static final Path EDITOR_SCRIPT = NODE_DIR.resolve("check-editor.mjs");
+  private static final long NODE_TIMEOUT_SECONDS = 120;
   private static final Path CASES = MODULE.resolve("src/test/resources/schema");
   private static final String INSTALL_HINT =
       "run bin/install-test-deps from the repository root (it runs `npm ci` in "
@@ -131,16 +133,16 @@ class SchemaInteropTest {
     JSONObject definitions = schemaJson().getJSONObject("definitions");
     JSONObject check = definitions.getJSONObject("check");
     JSONObject requirement = definitions.getJSONObject("requirement");
-    JSONObject requirementCheckKeys =
-        new JSONObject(requirement.getJSONObject("properties").toMap());
+    Map<String, Object> requirementKeys = requirement.getJSONObject("properties").toMap();
     Set<String> extra = Set.of("on_unmet", "timeout", "interval");
-    extra.forEach(requirementCheckKeys::remove);
 
-    assertThat(requirement.getJSONObject("properties").keySet()).containsAll(extra);
-    assertThat(requirementCheckKeys.similar(check.getJSONObject("properties")))
-        .as("requirement properties other than %s equal the check's", extra)
-        .isTrue();
-    assertThat(requirement.getJSONArray("oneOf").similar(check.getJSONArray("oneOf"))).isTrue();
+    assertThat(requirementKeys).containsKeys(extra.toArray(String[]::new));
+    extra.forEach(requirementKeys::remove);
+    assertThat(requirementKeys)
+        .as("requirement properties other than %s", extra)
+        .isEqualTo(check.getJSONObject("properties").toMap());
+    assertThat(requirement.getJSONArray("oneOf").toList())
+        .isEqualTo(check.getJSONArray("oneOf").toList());
   }
 
   @Test
@@ -222,6 +224,41 @@ class SchemaInteropTest {
                     }));
   }
 
+  /**
+   * Drives the real yaml-language-server as an editor does: completion offers the DSL's keys, hover
+   * shows the schema's descriptions, and its validator agrees on the examples. One test per
+   * assertion of {@code check-editor.mjs}.
+   */
+  @TestFactory
+  Stream<DynamicTest> yamlLanguageServerCompletesDescribesAndValidatesRunbooks() {
+    NodeRun run =
+        runNode(
+            EDITOR_SCRIPT,
+            List.of(SCHEMA.toString(), CASES.toString()),
+            List.of("yaml-language-server"));
+    List<DynamicTest> tests = new ArrayList<>();
+    for (String line : run.output().split("\n")) {
+      if (line.startsWith("ok ")) {
+        tests.add(DynamicTest.dynamicTest(line.substring(3), () -> {}));
+      } else if (line.startsWith("not ok ")) {
+        String failure = line.substring(7);
+        tests.add(
+            DynamicTest.dynamicTest(
+                failure.split(": ", 2)[0], () -> fail("yaml-language-server: %s", failure)));
+      }
+    }
+    String output = run.output();
+    int exit = run.exit();
+    tests.add(
+        DynamicTest.dynamicTest(
+            "session ends cleanly",
+            () ->
+                assertThat(exit)
+                    .as("check-editor.mjs exit code; its output:%n%s", output)
+                    .isZero()));
+    return tests.stream();
+  }
+
   // --- ajv through node ---
 
   private static void assertAjvAccepts(Path file) {
@@ -241,44 +278,20 @@ class SchemaInteropTest {
     if (ajvLines != null) {
       return ajvLines;
     }
-    for (String module : List.of("ajv", "yaml")) {
-      if (!Files.isDirectory(NODE_DIR.resolve("node_modules").resolve(module))) {
-        fail("%s is missing from %s: %s", module, NODE_DIR.resolve("node_modules"), INSTALL_HINT);
-      }
-    }
     List<Path> files = new ArrayList<>();
     files.addAll(yamlFiles(CASES.resolve("valid")).collect(Collectors.toList()));
     files.addAll(yamlFiles(CASES.resolve("invalid")).collect(Collectors.toList()));
     files.addAll(projectRunbooks());
 
-    List<String> command =
-        new ArrayList<>(List.of("node", CHECK_SCRIPT.toString(), SCHEMA.toString()));
-    files.forEach(f -> command.add(f.toString()));
-    String output;
-    int exit;
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      process.getOutputStream().close();
-      try (InputStream out = process.getInputStream()) {
-        output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("check-schema.mjs did not finish within 60 s");
-      }
-      exit = process.exitValue();
-    } catch (IOException e) {
-      throw new AssertionError("cannot run node (" + e.getMessage() + "): " + INSTALL_HINT, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while running check-schema.mjs", e);
-    }
+    List<String> arguments = new ArrayList<>(List.of(SCHEMA.toString()));
+    files.forEach(f -> arguments.add(f.toString()));
+    NodeRun run = runNode(CHECK_SCRIPT, arguments, List.of("ajv", "yaml"));
     // 1 only says that some file was invalid, which the invalid examples guarantee.
-    if (exit != 0 && exit != 1) {
-      fail("check-schema.mjs exited %d:%n%s", exit, output);
+    if (run.exit() != 0 && run.exit() != 1) {
+      fail("check-schema.mjs exited %d:%n%s", run.exit(), run.output());
     }
     Map<Path, String> lines = new HashMap<>();
-    for (String line : output.split("\n")) {
+    for (String line : run.output().split("\n")) {
       for (Path file : files) {
         if (line.equals("OK " + file) || line.startsWith("INVALID " + file + ":")) {
           lines.put(file, line);
@@ -287,6 +300,51 @@ class SchemaInteropTest {
     }
     ajvLines = lines;
     return lines;
+  }
+
+  private record NodeRun(int exit, String output) {}
+
+  /** Runs a node script of {@code src/test/node} whose packages must have been installed. */
+  private static NodeRun runNode(Path script, List<String> arguments, List<String> packages) {
+    for (String module : packages) {
+      if (!Files.isDirectory(NODE_DIR.resolve("node_modules").resolve(module))) {
+        fail("%s is missing from %s: %s", module, NODE_DIR.resolve("node_modules"), INSTALL_HINT);
+      }
+    }
+    List<String> command = new ArrayList<>(List.of("node", script.toString()));
+    command.addAll(arguments);
+    Path output = null;
+    try {
+      // A file rather than a pipe, so that a hung script cannot block the read past the timeout.
+      output = Files.createTempFile("node-", ".out");
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
+      process.getOutputStream().close();
+      if (!process.waitFor(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        fail(
+            "%s did not finish within %d s:%n%s",
+            script.getFileName(), NODE_TIMEOUT_SECONDS, Files.readString(output));
+      }
+      return new NodeRun(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new AssertionError("cannot run node (" + e.getMessage() + "): " + INSTALL_HINT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while running " + script.getFileName(), e);
+    } finally {
+      if (output != null) {
+        try {
+          Files.deleteIfExists(output);
+        } catch (IOException e) {
+          // a leftover temp file is harmless
+        }
+      }
+    }
   }
 
   private static String expectation(Path file) throws IOException {
@@ -485,10 +543,7 @@ class SchemaInteropTest {
   /** The DSL keys of a sealed model type's kinds: {@code WaitHealthy} is {@code wait_healthy}. */
   private static Set<String> modelKinds(Class<?> sealedType) {
     Function<Class<?>, String> snakeCase =
-        c ->
-            c.getSimpleName()
-                .replaceAll("([a-z])([A-Z])", "$1_$2")
-                .toLowerCase(java.util.Locale.ROOT);
+        c -> c.getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     return Arrays.stream(sealedType.getPermittedSubclasses())
         .map(snakeCase)
         .collect(Collectors.toCollection(TreeSet::new));

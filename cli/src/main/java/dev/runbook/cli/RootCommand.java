@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
     subcommands = {ValidateCommand.class, SchemaCommand.class},
     footer = {"", "Example:", "  runbook validate upgrade.yaml"})
 public final class RootCommand implements Runnable {
-  @Option(names = "--debug", description = "Show stack traces of internal errors.", scope = picocli.CommandLine.ScopeType.INHERIT)
+  @Option(
+      names = "--debug",
+      description = "Show stack traces of internal errors.",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
   boolean debug;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

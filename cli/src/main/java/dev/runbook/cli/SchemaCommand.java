@@ -3,8 +3,8 @@ package dev.runbook.cli;
 import dev.runbook.dsl.RunbookSchema;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code runbook schema}: prints the DSL's JSON Schema for editors. */
 @Command(

@@ -72,8 +72,14 @@ final class ValidateCommand implements Callable<Integer> {
           String name = result.runbook().map(r -> r.name()).orElse("");
           int steps = result.runbook().map(r -> r.steps().size()).orElse(0);
           out.println(
-              file + ": valid (runbook `" + name + "`, " + steps + (steps == 1 ? " step" : " steps")
-                  + warnings(result.problems()) + ")");
+              file
+                  + ": valid (runbook `"
+                  + name
+                  + "`, "
+                  + steps
+                  + (steps == 1 ? " step" : " steps")
+                  + warnings(result.problems())
+                  + ")");
         }
       }
     }

@@ -128,9 +128,13 @@ public final class Parameters {
               Problem.error(
                   "param.missing",
                   SourceLocation.ofFile(runbookFile),
-                  "missing required parameter `" + param.name() + "`"
+                  "missing required parameter `"
+                      + param.name()
+                      + "`"
                       + param.description().map(d -> " (" + d + ")").orElse(""),
-                  "give it with `-p " + param.name() + "=VALUE`, in a `--params-file`, or as "
+                  "give it with `-p "
+                      + param.name()
+                      + "=VALUE`, in a `--params-file`, or as "
                       + envName));
         }
         continue;
@@ -146,8 +150,14 @@ public final class Parameters {
             Problem.error(
                 "param.type",
                 SourceLocation.ofFile(runbookFile),
-                "parameter `" + param.name() + "` (" + param.type().name().toLowerCase(Locale.ROOT)
-                    + ", from " + describe(source) + "): " + message,
+                "parameter `"
+                    + param.name()
+                    + "` ("
+                    + param.type().name().toLowerCase(Locale.ROOT)
+                    + ", from "
+                    + describe(source)
+                    + "): "
+                    + message,
                 null));
         continue;
       }
@@ -245,7 +255,8 @@ public final class Parameters {
     } catch (java.nio.file.NoSuchFileException e) {
       problems.add(Problem.error("params-file.missing", at, "no such params file"));
     } catch (IOException e) {
-      problems.add(Problem.error("params-file.read", at, "cannot read the params file: " + e.getMessage()));
+      problems.add(
+          Problem.error("params-file.read", at, "cannot read the params file: " + e.getMessage()));
     } catch (YamlEngineException e) {
       problems.add(
           Problem.error(

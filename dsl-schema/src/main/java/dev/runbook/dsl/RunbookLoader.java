@@ -7,8 +7,8 @@ import java.nio.file.Path;
  * Loads and validates runbooks: YAML, JSON Schema, semantic checks, then the typed model.
  *
  * <p>Never throws for a user's mistake: every problem found is in the {@link LoadResult}, in file
- * order, each with its line and column. Runbooks reached through {@code call} are loaded too, and
- * a call cycle is reported with its path. Thread-safe.
+ * order, each with its line and column. Runbooks reached through {@code call} are loaded too, and a
+ * call cycle is reported with its path. Thread-safe.
  */
 public final class RunbookLoader {
   /** Runbooks larger than this are refused before they are read. */
@@ -20,8 +20,7 @@ public final class RunbookLoader {
   }
 
   /**
-   * Loads {@code file}, naming it {@code displayName} in problems (the path as the user typed
-   * it).
+   * Loads {@code file}, naming it {@code displayName} in problems (the path as the user typed it).
    */
   public LoadResult load(Path file, String displayName) {
     return LoadPipeline.load(file, displayName);

@@ -35,7 +35,8 @@ public final class Sizes {
           default -> 1L << 40;
         };
     try {
-      return Optional.of(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)).longValueExact());
+      return Optional.of(
+          new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)).longValueExact());
     } catch (ArithmeticException e) {
       return Optional.empty();
     }

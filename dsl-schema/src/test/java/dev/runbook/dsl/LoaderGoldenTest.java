@@ -13,11 +13,11 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Golden files for the loader: each {@code invalid/<case>.yaml} beside the problems it must
- * produce in {@code <case>.expected}, and each {@code valid/<case>.yaml} loads without error.
+ * Golden files for the loader: each {@code invalid/<case>.yaml} beside the problems it must produce
+ * in {@code <case>.expected}, and each {@code valid/<case>.yaml} loads without error.
  *
- * <p>Run with {@code -Dgolden.update=true} to rewrite the expected files after a deliberate
- * change of wording; review the diff.
+ * <p>Run with {@code -Dgolden.update=true} to rewrite the expected files after a deliberate change
+ * of wording; review the diff.
  */
 class LoaderGoldenTest {
   private static final Path CASES = Path.of("src/test/resources/loader");
@@ -47,7 +47,16 @@ class LoaderGoldenTest {
 
   @TestFactory
   Stream<DynamicTest> validRunbooksLoadWithoutErrors() throws IOException {
-    return yamlFiles(CASES.resolve("valid"))
+    // The project's example runbooks must pass the semantic checks too.
+    return Stream.of(CASES.resolve("valid"), Path.of("../examples"))
+        .flatMap(
+            dir -> {
+              try {
+                return yamlFiles(dir);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            })
         .map(
             file ->
                 DynamicTest.dynamicTest(
@@ -60,7 +69,7 @@ class LoaderGoldenTest {
   }
 
   static LoadResult load(Path file) {
-    String display = CASES.relativize(file).toString();
+    String display = file.startsWith(CASES) ? CASES.relativize(file).toString() : file.toString();
     return new RunbookLoader().load(file, display);
   }
 

@@ -45,15 +45,16 @@ class LoaderLimitsTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
     assertThat(problem.isError()).isTrue();
     assertThat(problem.message()).containsAnyOf("aliases", "expands to more than");
-    assertThat(problem.location().line()).isPositive();
+    assertThat(problem.headline()).startsWith("bomb.yaml");
   }
 
   @Test
   void fileOverTenMebibytesIsRefusedBeforeReading() throws IOException {
     Path file = dir.resolve("huge.yaml");
     try (OutputStream out = Files.newOutputStream(file)) {
-      byte[] line = "# padding padding padding padding padding padding padding\n"
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] line =
+          "# padding padding padding padding padding padding padding\n"
+              .getBytes(StandardCharsets.UTF_8);
       for (long written = 0; written < 50L * 1024 * 1024; written += line.length) {
         out.write(line);
       }
@@ -75,7 +76,8 @@ class LoaderLimitsTest {
   @Test
   void invalidUtf8IsRefusedAsNotText() throws IOException {
     Path file = dir.resolve("latin1.yaml");
-    Files.write(file, "schema: runbook/v1\nname: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    Files.write(
+        file, "schema: runbook/v1\nname: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
     assertThat(only(load(file)).code()).isEqualTo("file.binary");
   }
 
@@ -83,7 +85,8 @@ class LoaderLimitsTest {
   void deeplyNestedInputFailsWithoutStackOverflow() throws IOException {
     Path file = dir.resolve("deep.yaml");
     int depth = 100_000;
-    Files.writeString(file, "schema: runbook/v1\nname: deep\nx: " + "[".repeat(depth) + "]".repeat(depth) + "\n");
+    Files.writeString(
+        file, "schema: runbook/v1\nname: deep\nx: " + "[".repeat(depth) + "]".repeat(depth) + "\n");
     Problem problem = only(load(file));
     assertThat(problem.code()).isEqualTo("yaml.too-deep");
     assertThat(problem.location().line()).isEqualTo(3);
@@ -105,7 +108,8 @@ class LoaderLimitsTest {
   @Test
   void secondYamlDocumentIsRefused() throws IOException {
     Path file = dir.resolve("two.yaml");
-    Files.writeString(file, "schema: runbook/v1\nname: a\nsteps: [{id: a, run: x}]\n---\nname: b\n");
+    Files.writeString(
+        file, "schema: runbook/v1\nname: a\nsteps: [{id: a, run: x}]\n---\nname: b\n");
     Problem problem = only(load(file));
     assertThat(problem.code()).isEqualTo("yaml.multiple-documents");
     assertThat(problem.location().line()).isEqualTo(4);
@@ -121,9 +125,13 @@ class LoaderLimitsTest {
     LoadResult result = load(file);
     assertThat(result.runbook()).isPresent();
     assertThat(result.hasErrors()).isFalse();
-    assertThat(result.problems()).singleElement().satisfies(p -> {
-      assertThat(p.severity()).isEqualTo(Severity.WARNING);
-      assertThat(p.headline()).startsWith("warn.yaml:4:5: warning: step `migrate` is marked");
-    });
+    assertThat(result.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.severity()).isEqualTo(Severity.WARNING);
+              assertThat(p.headline())
+                  .startsWith("warn.yaml:4:5: warning: step `migrate` is marked");
+            });
   }
 }

@@ -3,8 +3,8 @@ package dev.runbook.engine;
 import java.util.Optional;
 
 /**
- * The one exception for a user's mistake or a refused operation: it carries an {@link ErrorCode},
- * a one-line message and an optional hint. Anything else that escapes is a bug.
+ * The one exception for a user's mistake or a refused operation: it carries an {@link ErrorCode}, a
+ * one-line message and an optional hint. Anything else that escapes is a bug.
  */
 public class RunbookException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -16,7 +16,9 @@ public final class DidYouMean {
     int limit = Math.max(1, Math.min(3, wrong.length() / 3));
     List<Scored> scored = new ArrayList<>();
     for (String name : known) {
-      int d = distance(wrong.toLowerCase(java.util.Locale.ROOT), name.toLowerCase(java.util.Locale.ROOT));
+      int d =
+          distance(
+              wrong.toLowerCase(java.util.Locale.ROOT), name.toLowerCase(java.util.Locale.ROOT));
       boolean prefix = name.startsWith(wrong) || wrong.startsWith(name);
       if (d <= limit || (prefix && Math.min(name.length(), wrong.length()) >= 3)) {
         scored.add(new Scored(name, d));

@@ -17,30 +17,38 @@ import java.util.Optional;
  * syntax-checked) while binding, and their references are read by the semantic checks.
  */
 final class ExpressionSupport implements ModelBinder.TemplateParser {
+  private static final ExpressionLanguage LANGUAGE = ExpressionLanguage.standard();
   private final Map<Expression, CompiledExpression> compiled = new IdentityHashMap<>();
 
   @Override
   public Optional<Template> parse(String text, SourceLocation location, List<Problem> problems) {
     Template template;
     try {
-      template = ExpressionLanguage.parseTemplate(text, location);
+      template = LANGUAGE.parseTemplate(text, location);
     } catch (ExpressionException e) {
       problems.add(problem(e, location));
       return Optional.empty();
     }
-    boolean ok = true;
+    // Keep the template even when a part does not compile (the problem is recorded), so the
+    // step stays in the model and later checks (e.g. references to it) stay accurate.
     for (Template.Part part : template.parts()) {
       if (part instanceof Template.Interpolation i) {
-        ok &= compile(i.expression(), problems);
+        compile(i.expression(), problems);
       }
     }
-    return ok ? Optional.of(template) : Optional.empty();
+    return Optional.of(template);
   }
 
   @Override
   public Optional<Expression> expression(
       String text, SourceLocation location, List<Problem> problems) {
-    Expression expression = new Expression(text, location);
+    Expression expression;
+    try {
+      expression = LANGUAGE.parseCondition(text, location);
+    } catch (ExpressionException e) {
+      problems.add(problem(e, location));
+      return Optional.empty();
+    }
     return compile(expression, problems) ? Optional.of(expression) : Optional.empty();
   }
 
@@ -52,7 +60,7 @@ final class ExpressionSupport implements ModelBinder.TemplateParser {
 
   private boolean compile(Expression expression, List<Problem> problems) {
     try {
-      compiled.put(expression, ExpressionLanguage.compile(expression));
+      compiled.put(expression, LANGUAGE.compile(expression));
       return true;
     } catch (ExpressionException e) {
       problems.add(problem(e, expression.location()));
@@ -62,6 +70,6 @@ final class ExpressionSupport implements ModelBinder.TemplateParser {
 
   private static Problem problem(ExpressionException e, SourceLocation fallback) {
     SourceLocation at = e.location() == null ? fallback : e.location();
-    return Problem.error("expr.syntax", at, e.getMessage(), e.hint().orElse(null));
+    return Problem.error(e.code(), at, e.getMessage());
   }
 }

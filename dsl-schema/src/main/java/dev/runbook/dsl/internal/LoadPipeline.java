@@ -67,8 +67,7 @@ public final class LoadPipeline {
     }
     local.addAll(SchemaValidation.validate(json.get()));
     ExpressionSupport expressions = new ExpressionSupport();
-    Optional<Runbook> runbook =
-        new ModelBinder(json.get(), file, expressions, local).bind();
+    Optional<Runbook> runbook = new ModelBinder(json.get(), file, expressions, local).bind();
     runbook.ifPresent(r -> SemanticChecks.check(r, expressions::references, local));
     problems.addAll(local);
     if (runbook.isEmpty()) {
@@ -113,7 +112,7 @@ public final class LoadPipeline {
               Problem.error(
                   "call.missing",
                   call.location(),
-                  "called runbook `" + call.runbook() + "` not found (" + target + ")",
+                  "called runbook `" + call.runbook() + "` not found",
                   "the path is relative to " + displayName));
           continue;
         }
@@ -139,8 +138,11 @@ public final class LoadPipeline {
               Problem.error(
                   "call.missing-param",
                   call.location(),
-                  "call of `" + call.runbook() + "` misses its required parameter `"
-                      + param.name() + "`",
+                  "call of `"
+                      + call.runbook()
+                      + "` misses its required parameter `"
+                      + param.name()
+                      + "`",
                   "add it under `params:`"));
         }
       }
@@ -172,7 +174,9 @@ public final class LoadPipeline {
             Problem.error(
                 "file.too-large",
                 at,
-                "the file is " + dev.runbook.dsl.Sizes.format(size) + "; runbooks are limited to "
+                "the file is "
+                    + dev.runbook.dsl.Sizes.format(size)
+                    + "; runbooks are limited to "
                     + dev.runbook.dsl.Sizes.format(RunbookLoader.MAX_FILE_SIZE),
                 "is this the right file? split a very large runbook with `call`"));
         return Optional.empty();

@@ -36,9 +36,9 @@ import org.json.JSONObject;
 /**
  * Stage three: binds the schema-checked JSON tree to the immutable model.
  *
- * <p>It is defensive: when the schema stage already reported a wrong shape, the binder skips
- * that value silently (one problem per mistake), so that the semantic stage can still report
- * what else is wrong. A step without a usable action is left out of the model.
+ * <p>It is defensive: when the schema stage already reported a wrong shape, the binder skips that
+ * value silently (one problem per mistake), so that the semantic stage can still report what else
+ * is wrong. A step without a usable action is left out of the model.
  */
 final class ModelBinder {
   static final List<String> ACTION_KEYS =
@@ -48,7 +48,15 @@ final class ModelBinder {
       List.of("command", "path", "http", "port", "disk_free", "docker", "expr");
   static final List<String> DOCKER_OPERATIONS =
       List.of(
-          "pull", "inspect", "run", "stop", "start", "remove", "exec", "wait_healthy", "tag",
+          "pull",
+          "inspect",
+          "run",
+          "stop",
+          "start",
+          "remove",
+          "exec",
+          "wait_healthy",
+          "tag",
           "logs");
 
   private static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(10);
@@ -170,7 +178,7 @@ final class ModelBinder {
     }
     Optional<Expression> when =
         o.opt("when") instanceof String w
-            ? templates.expression(stripBraces(w), json.valueAt(p + "/when"), problems)
+            ? templates.expression(w, json.valueAt(p + "/when"), problems)
             : Optional.empty();
     List<Requirement> requires = new ArrayList<>();
     if (o.opt("requires") instanceof JSONArray array) {
@@ -213,15 +221,6 @@ final class ModelBinder {
             o.optBoolean("checkpoint", true),
             o.optBoolean("continue_on_error", false),
             json.valueAt(p)));
-  }
-
-  /** A {@code when} may be written with or without {@code ${{ }}}. */
-  private static String stripBraces(String text) {
-    String t = text.strip();
-    if (t.startsWith("${{") && t.endsWith("}}") && t.indexOf("${{", 3) < 0) {
-      return t.substring(3, t.length() - 2).strip();
-    }
-    return t;
   }
 
   private Optional<Action> action(String key, Object v, String p, Optional<String> shell) {
@@ -388,7 +387,16 @@ final class ModelBinder {
   /** The schema allows every option beside every operation; here each must match its operation. */
   private void checkDockerOptions(JSONObject o, String op, String p) {
     Map<String, String> owner =
-        Map.of("grace", "stop", "force", "remove", "timeout", "wait_healthy", "as", "tag", "tail",
+        Map.of(
+            "grace",
+            "stop",
+            "force",
+            "remove",
+            "timeout",
+            "wait_healthy",
+            "as",
+            "tag",
+            "tail",
             "logs");
     for (Map.Entry<String, String> e : owner.entrySet()) {
       if (o.has(e.getKey()) && !e.getValue().equals(op)) {
@@ -396,8 +404,13 @@ final class ModelBinder {
             Problem.error(
                 "docker.option",
                 json.keyAt(PositionedJson.child(p, e.getKey())),
-                "`" + e.getKey() + "` belongs to the docker `" + e.getValue()
-                    + "` operation, not `" + op + "`",
+                "`"
+                    + e.getKey()
+                    + "` belongs to the docker `"
+                    + e.getValue()
+                    + "` operation, not `"
+                    + op
+                    + "`",
                 e.getKey().equals("timeout")
                     ? "a step's time limit is the step's own `timeout:`, outside `docker:`"
                     : "remove it, or use `" + e.getValue() + "`"));
@@ -418,7 +431,8 @@ final class ModelBinder {
       return optTemplate(o, "label", p)
           .map(label -> new DockerOperation.Target(Optional.empty(), Optional.of(label)));
     }
-    return template(v, p).map(name -> new DockerOperation.Target(Optional.of(name), Optional.empty()));
+    return template(v, p)
+        .map(name -> new DockerOperation.Target(Optional.of(name), Optional.empty()));
   }
 
   /** A command as a list (argv) or one string (split on whitespace by the engine, no shell). */
@@ -437,18 +451,12 @@ final class ModelBinder {
     if (check.isEmpty()) {
       return Optional.empty();
     }
-    OnUnmet onUnmet = enumValue(OnUnmet.class, o.optString("on_unmet", "fail")).orElse(OnUnmet.FAIL);
+    OnUnmet onUnmet =
+        enumValue(OnUnmet.class, o.optString("on_unmet", "fail")).orElse(OnUnmet.FAIL);
     Optional<Duration> timeout = duration(o, "timeout", p);
-    if (onUnmet == OnUnmet.WAIT && timeout.isEmpty() && !o.has("timeout")) {
-      problems.add(
-          Problem.error(
-              "requires.wait-timeout",
-              json.keyAt(p + "/on_unmet"),
-              "`on_unmet: wait` needs a `timeout`",
-              "add e.g. `timeout: 2m`, so a check that never holds cannot hang the run"));
-    }
     return Optional.of(
-        new Requirement(check.get(), onUnmet, timeout, duration(o, "interval", p), json.valueAt(p)));
+        new Requirement(
+            check.get(), onUnmet, timeout, duration(o, "interval", p), json.valueAt(p)));
   }
 
   private List<Check> checks(Object value, String p) {
@@ -543,7 +551,7 @@ final class ModelBinder {
       case "expr":
         return v instanceof String text
             ? templates
-                .expression(stripBraces(text), json.valueAt(kp), problems)
+                .expression(text, json.valueAt(kp), problems)
                 .map(e -> new Check.Expr(name, e, at))
             : Optional.empty();
       default:
@@ -558,8 +566,17 @@ final class ModelBinder {
           .map(
               url ->
                   new HttpSpec(
-                      url, "GET", Map.of(), Optional.empty(), 200, Optional.empty(), Map.of(),
-                      DEFAULT_HTTP_TIMEOUT, false, Optional.empty(), at));
+                      url,
+                      "GET",
+                      Map.of(),
+                      Optional.empty(),
+                      literal("200", at),
+                      Optional.empty(),
+                      Map.of(),
+                      DEFAULT_HTTP_TIMEOUT,
+                      false,
+                      Optional.empty(),
+                      at));
     }
     if (!(v instanceof JSONObject o)) {
       return Optional.empty();
@@ -568,22 +585,7 @@ final class ModelBinder {
     if (url.isEmpty()) {
       return Optional.empty();
     }
-    int status = 200;
-    Object statusValue = o.opt("status");
-    if (statusValue instanceof Number n) {
-      status = n.intValue();
-    } else if (statusValue instanceof String s) {
-      try {
-        status = Integer.parseInt(s.strip());
-      } catch (NumberFormatException e) {
-        problems.add(
-            Problem.error(
-                "http.status",
-                json.valueAt(p + "/status"),
-                "`" + s + "` is not an HTTP status code",
-                "write a number such as 200"));
-      }
-    }
+    Template status = template(o.opt("status"), p + "/status").orElseGet(() -> literal("200", at));
     Map<String, Template> expectedJson = templateMap(o.opt("json"), p + "/json");
     return Optional.of(
         new HttpSpec(
@@ -613,8 +615,7 @@ final class ModelBinder {
             Problem.error(
                 "output.regex",
                 json.valueAt(p + "/regex"),
-                "invalid regular expression for output `" + name + "`: "
-                    + e.getDescription(),
+                "invalid regular expression for output `" + name + "`: " + e.getDescription(),
                 null));
         return Optional.empty();
       }

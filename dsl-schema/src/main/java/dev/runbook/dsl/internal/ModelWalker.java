@@ -110,6 +110,7 @@ final class ModelWalker {
 
   private static void http(HttpSpec spec, List<Template> out) {
     out.add(spec.url());
+    out.add(spec.status());
     out.addAll(spec.headers().values());
     spec.body().ifPresent(out::add);
     spec.contains().ifPresent(out::add);

@@ -13,15 +13,17 @@ public final class ParamTypes {
     Object value = convert(param, text);
     if (value == null) {
       return Optional.of(
-          "`" + text + "` is not " + switch (param.type()) {
-            case INT -> "a whole number";
-            case BOOL -> "true or false";
-            default -> "valid";
-          });
+          "`"
+              + text
+              + "` is not "
+              + switch (param.type()) {
+                case INT -> "a whole number";
+                case BOOL -> "true or false";
+                default -> "valid";
+              });
     }
     if (!param.allowed().isEmpty() && !param.allowed().contains(String.valueOf(value))) {
-      return Optional.of(
-          "`" + text + "` is not one of " + String.join(", ", param.allowed()));
+      return Optional.of("`" + text + "` is not one of " + String.join(", ", param.allowed()));
     }
     return Optional.empty();
   }
@@ -37,11 +39,12 @@ public final class ParamTypes {
           yield null;
         }
       }
-      case BOOL -> switch (text.strip().toLowerCase(Locale.ROOT)) {
-        case "true" -> Boolean.TRUE;
-        case "false" -> Boolean.FALSE;
-        default -> null;
-      };
+      case BOOL ->
+          switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> null;
+          };
     };
   }
 }

@@ -10,8 +10,8 @@ import java.util.Optional;
  * <p>Locations are keyed by JSON Pointer in everit's form ({@code #/steps/0/run}), so a schema
  * violation maps back to the line that caused it.
  *
- * @param root a {@link org.json.JSONObject}, {@link org.json.JSONArray}, String, Number, Boolean
- *     or {@link org.json.JSONObject#NULL}
+ * @param root a {@link org.json.JSONObject}, {@link org.json.JSONArray}, String, Number, Boolean or
+ *     {@link org.json.JSONObject#NULL}
  * @param valueLocations where each value starts, by pointer
  * @param keyLocations where each mapping key is written, by the pointer of its value
  */

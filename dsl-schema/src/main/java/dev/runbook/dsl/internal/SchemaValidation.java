@@ -25,14 +25,14 @@ import org.json.JSONPointer;
 import org.json.JSONPointerException;
 
 /**
- * Stage two: JSON Schema validation, with every violation turned into a positioned {@link
- * Problem} an operator can act on.
+ * Stage two: JSON Schema validation, with every violation turned into a positioned {@link Problem}
+ * an operator can act on.
  *
  * <p>everit reports a failing {@code oneOf}/{@code anyOf} with the violations of every branch.
- * Reporting them all would bury the one that matters, so we pick the branch the value was meant
- * for (the one whose type matches), the way ajv's and python-jsonschema's "best match" do. A
- * {@code oneOf} whose branches only require one key each is the "exactly one of these keys" rule
- * (one action per step, one kind per check), and is reported as such.
+ * Reporting them all would bury the one that matters, so we pick the branch the value was meant for
+ * (the one whose type matches), the way ajv's and python-jsonschema's "best match" do. A {@code
+ * oneOf} whose branches only require one key each is the "exactly one of these keys" rule (one
+ * action per step, one kind per check), and is reported as such.
  */
 final class SchemaValidation {
   private static final Schema SCHEMA =
@@ -44,7 +44,8 @@ final class SchemaValidation {
           .build();
   private static final Validator VALIDATOR = Validator.builder().build();
 
-  private static final Pattern EXTRANEOUS = Pattern.compile("extraneous key \\[(.*)\\] is not permitted");
+  private static final Pattern EXTRANEOUS =
+      Pattern.compile("extraneous key \\[(.*)\\] is not permitted");
   private static final Pattern REQUIRED = Pattern.compile("required key \\[(.*)\\] not found");
   private static final Pattern EXPECTED_TYPE =
       Pattern.compile("expected type: (\\w+), found: (\\w+)");
@@ -61,8 +62,25 @@ final class SchemaValidation {
     try {
       VALIDATOR.performValidation(SCHEMA, json.root());
     } catch (ValidationException e) {
-      for (ValidationException leaf : leaves(e)) {
-        validation.report(leaf);
+      List<ValidationException> leaves = leaves(e);
+      // An object with a mistyped key usually lacks the key it meant: "unknown key `comand`"
+      // says it all, "has no check kind" beside it would only add noise.
+      Set<String> withUnknownKeys = new java.util.HashSet<>();
+      for (ValidationException leaf : leaves) {
+        if ("additionalProperties".equals(leaf.getKeyword())) {
+          withUnknownKeys.add(leaf.getPointerToViolation());
+        }
+      }
+      for (ValidationException leaf : leaves) {
+        boolean noise =
+            ("oneOf".equals(leaf.getKeyword())
+                    && withUnknownKeys.contains(leaf.getPointerToViolation()))
+                // option pairing (`grace` needs `stop`) is reported by the binder, which can
+                // name both keys; everit's "property [stop] is required" cannot.
+                || "dependencies".equals(leaf.getKeyword());
+        if (!noise) {
+          validation.report(leaf);
+        }
       }
     }
     return validation.problems;
@@ -165,12 +183,28 @@ final class SchemaValidation {
       }
       case "pattern" -> reportPattern(e, pointer, value, where);
       case "enum" -> {
+        if (pointer.equals("#/schema")) {
+          add(
+              "schema.version",
+              json.valueAt(pointer),
+              "unknown DSL version `"
+                  + value
+                  + "`; this runbook engine reads `"
+                  + RunbookSchema.VERSION
+                  + "`",
+              "write `schema: " + RunbookSchema.VERSION + "`");
+          return;
+        }
         List<String> allowed = enumValues(e.getViolatedSchema());
         List<String> close = DidYouMean.suggest(String.valueOf(value), allowed);
         add(
             "schema.enum",
             json.valueAt(pointer),
-            "`" + value + "` is not allowed for " + where + "; expected one of "
+            "`"
+                + value
+                + "` is not allowed for "
+                + where
+                + "; expected one of "
                 + String.join(", ", allowed),
             close.isEmpty() ? null : "did you mean " + DidYouMean.quoteAll(close) + "?");
       }
@@ -179,20 +213,24 @@ final class SchemaValidation {
           add(
               "schema.version",
               json.valueAt(pointer),
-              "unknown DSL version `" + value + "`; this runbook engine reads `"
-                  + RunbookSchema.VERSION + "`",
+              "unknown DSL version `"
+                  + value
+                  + "`; this runbook engine reads `"
+                  + RunbookSchema.VERSION
+                  + "`",
               "write `schema: " + RunbookSchema.VERSION + "`");
         } else {
           add("schema.const", json.valueAt(pointer), where + ": " + message, null);
         }
       }
-      case "minItems" -> add(
-          "schema.empty", json.valueAt(pointer), subject(where) + " must not be empty", null);
-      default -> add(
-          "schema." + (keyword.isEmpty() ? "invalid" : keyword.toLowerCase(Locale.ROOT)),
-          json.valueAt(pointer),
-          where + ": " + message,
-          null);
+      case "minItems" ->
+          add("schema.empty", json.valueAt(pointer), subject(where) + " must not be empty", null);
+      default ->
+          add(
+              "schema." + (keyword.isEmpty() ? "invalid" : keyword.toLowerCase(Locale.ROOT)),
+              json.valueAt(pointer),
+              where + ": " + message,
+              null);
     }
   }
 
@@ -216,8 +254,14 @@ final class SchemaValidation {
         add(
             "schema.several-" + what + "s",
             json.keyAt(PositionedJson.child(pointer, present.iterator().next())),
-            subject(where) + " has " + present.size() + " " + what + "s ("
-                + String.join(", ", present) + "); exactly one is allowed",
+            subject(where)
+                + " has "
+                + present.size()
+                + " "
+                + what
+                + "s ("
+                + String.join(", ", present)
+                + "); exactly one is allowed",
             what.equals("action")
                 ? "split it into one step per action"
                 : "write one " + what + " per item");
@@ -256,7 +300,8 @@ final class SchemaValidation {
           isKey ? json.keyAt(pointer) : json.valueAt(pointer),
           "`" + text + "` is not a valid identifier" + in(where),
           "use lowercase letters, digits, `_` and `-`, starting with a letter, e.g. `"
-              + suggestIdentifier(text) + "`");
+              + suggestIdentifier(text)
+              + "`");
     } else {
       add(
           "schema.pattern",
@@ -290,6 +335,7 @@ final class SchemaValidation {
       case "schema" -> "start the runbook with `schema: " + RunbookSchema.VERSION + "`";
       case "name" -> "name the runbook, e.g. `name: app-upgrade` (it names the run lock)";
       case "steps" -> "add `steps:` with at least one step";
+      case "timeout" -> "give a limit, e.g. `timeout: 2m`, so a wait cannot hang the run";
       case "id" -> "give the step a stable `id:` (the journal's key), e.g. `id: stop_server`";
       default -> null;
     };

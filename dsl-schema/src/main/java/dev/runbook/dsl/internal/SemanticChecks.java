@@ -20,9 +20,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Stage four: what the schema cannot say. Unique ids, references that resolve, the rules that
- * keep resume safe ({@code checkpoint: false} needs {@code idempotent} or {@code verify}), and
- * the rules that keep secrets off argv.
+ * Stage four: what the schema cannot say. Unique ids, references that resolve, the rules that keep
+ * resume safe ({@code checkpoint: false} needs {@code idempotent} or {@code verify}), and the rules
+ * that keep secrets off argv.
  */
 final class SemanticChecks {
   /** Outputs every action of a kind has without declaring them. */
@@ -130,16 +130,16 @@ final class SemanticChecks {
     }
     for (Step compensation : step.compensate()) {
       checkStep(
-          compensation,
-          new Scope(withSelf, "the compensation of `" + step.id() + "`"),
-          before);
+          compensation, new Scope(withSelf, "the compensation of `" + step.id() + "`"), before);
     }
     if (!step.checkpoint() && !step.idempotent() && step.verify().isEmpty()) {
       problems.add(
           Problem.error(
               "step.checkpoint",
               step.location(),
-              "step `" + step.id() + "` says `checkpoint: false` but is neither `idempotent` nor"
+              "step `"
+                  + step.id()
+                  + "` says `checkpoint: false` but is neither `idempotent` nor"
                   + " has a `verify`",
               "resume redoes a step that is not a checkpoint: mark it `idempotent: true` or add a"
                   + " `verify` that tells whether it already ran"));
@@ -168,10 +168,13 @@ final class SemanticChecks {
                   Problem.error(
                       "secret.argv",
                       e.location(),
-                      "secret parameter `" + param.name() + "` would appear on a command line"
+                      "secret parameter `"
+                          + param.name()
+                          + "` would appear on a command line"
                           + " (other users can read a process's argv)",
                       "pass it through `env:` (e.g. `env: { DB_PASSWORD: \"${{ params."
-                          + param.name() + " }}\" }`) and read the variable in the program"));
+                          + param.name()
+                          + " }}\" }`) and read the variable in the program"));
             }
           }
         }
@@ -188,7 +191,9 @@ final class SemanticChecks {
           Problem.error(
               "run.interpolation",
               run.script().location(),
-              "`${{ }}` in a `" + run.shell().get() + "` script: values can only be passed"
+              "`${{ }}` in a `"
+                  + run.shell().get()
+                  + "` script: values can only be passed"
                   + " safely to POSIX shells",
               "put the value in the step's `env:` and read it from the environment (e.g."
                   + " `os.environ[\"NAME\"]` in Python)"));
@@ -205,8 +210,10 @@ final class SemanticChecks {
             message ->
                 problems.add(
                     Problem.error(
-                        "param.default", param.location(), "default of `" + param.name() + "` "
-                            + message, null)));
+                        "param.default",
+                        param.location(),
+                        "default of `" + param.name() + "`: " + message,
+                        null)));
   }
 
   private void checkTemplate(Template template, Scope scope) {
@@ -330,12 +337,18 @@ final class SemanticChecks {
   }
 
   private void unknown(
-      String what, String name, java.util.Collection<String> known, SourceLocation at,
+      String what,
+      String name,
+      java.util.Collection<String> known,
+      SourceLocation at,
       String prefix) {
     List<String> close = DidYouMean.suggest(name, known);
     String hint;
     if (!close.isEmpty()) {
-      hint = "did you mean " + DidYouMean.quoteAll(close.stream().map(c -> prefix + "." + c).toList()) + "?";
+      hint =
+          "did you mean "
+              + DidYouMean.quoteAll(close.stream().map(c -> prefix + "." + c).toList())
+              + "?";
     } else if (what.equals("param")) {
       hint = "declare it under `params:`";
     } else {

@@ -32,8 +32,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * <p>Uses snakeyaml-engine's {@code compose}, which keeps marks, rather than its constructor, so
  * every value keeps its line and column. Bounds make hostile input fail fast: nesting depth is
  * checked on the event stream before composing (composing recurses), aliases to collections are
- * limited by snakeyaml-engine, and the number of values produced after alias expansion is capped
- * so an alias bomb cannot exhaust memory.
+ * limited by snakeyaml-engine, and the number of values produced after alias expansion is capped so
+ * an alias bomb cannot exhaust memory.
  */
 final class YamlToJson {
   static final int MAX_DEPTH = 64;

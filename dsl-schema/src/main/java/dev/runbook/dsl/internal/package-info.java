@@ -1,5 +1,5 @@
 /**
- * The stages of the loader: YAML to a positioned JSON tree, JSON Schema validation, binding to
- * the model, semantic checks. Not API.
+ * The stages of the loader: YAML to a positioned JSON tree, JSON Schema validation, binding to the
+ * model, semantic checks. Not API.
  */
 package dev.runbook.dsl.internal;

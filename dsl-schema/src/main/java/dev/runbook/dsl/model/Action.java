@@ -165,7 +165,9 @@ public sealed interface Action {
    * @param params values for the called runbook's parameters, in declaration order
    */
   record Call(
-      String runbook, java.nio.file.Path target, Map<String, Template> params,
+      String runbook,
+      java.nio.file.Path target,
+      Map<String, Template> params,
       SourceLocation location)
       implements Action {
     public Call {

@@ -9,7 +9,7 @@ import java.util.Optional;
  * An HTTP request and what its response must show; shared by the action and the check.
  *
  * @param method upper-case HTTP method
- * @param status the expected status code
+ * @param status the expected status code: a number, or a template that resolves to one
  * @param contains text the body must contain
  * @param json expected values by JSON Pointer into the body, in declaration order
  * @param timeout limit for the whole request
@@ -20,7 +20,7 @@ public record HttpSpec(
     String method,
     Map<String, Template> headers,
     Optional<Template> body,
-    int status,
+    Template status,
     Optional<Template> contains,
     Map<String, Template> json,
     Duration timeout,

@@ -89,7 +89,7 @@ final class ModelBinder {
     Map<String, Param> params = new LinkedHashMap<>();
     JSONObject paramsJson = root.optJSONObject("params");
     if (paramsJson != null) {
-      for (String name : paramsJson.keySet()) {
+      for (String name : inWritingOrder(paramsJson, p + "/params")) {
         param(name, paramsJson.opt(name), PositionedJson.child(p + "/params", name))
             .ifPresent(param -> params.put(name, param));
       }
@@ -189,7 +189,7 @@ final class ModelBinder {
     }
     Map<String, OutputSpec> outputs = new LinkedHashMap<>();
     if (o.opt("outputs") instanceof JSONObject outs) {
-      for (String name : outs.keySet()) {
+      for (String name : inWritingOrder(outs, p + "/outputs")) {
         output(name, outs.opt(name), PositionedJson.child(p + "/outputs", name))
             .ifPresent(out -> outputs.put(name, out));
       }
@@ -681,7 +681,7 @@ final class ModelBinder {
   private Map<String, Template> templateMap(Object v, String p) {
     Map<String, Template> map = new LinkedHashMap<>();
     if (v instanceof JSONObject o) {
-      for (String key : o.keySet()) {
+      for (String key : inWritingOrder(o, p)) {
         Object value = o.opt(key);
         String text = value == JSONObject.NULL ? "" : scalarText(value);
         templates
@@ -690,6 +690,16 @@ final class ModelBinder {
       }
     }
     return map;
+  }
+
+  /** A map's keys in the order they are written: org.json's objects do not keep it. */
+  private List<String> inWritingOrder(JSONObject o, String p) {
+    List<String> keys = new ArrayList<>(o.keySet());
+    keys.sort(
+        java.util.Comparator.comparingInt(
+                (String k) -> json.keyAt(PositionedJson.child(p, k)).line())
+            .thenComparingInt(k -> json.keyAt(PositionedJson.child(p, k)).column()));
+    return keys;
   }
 
   private static Template literal(String text, SourceLocation at) {

@@ -107,13 +107,22 @@ public final class PathProbe {
     return e.getReason() != null && e.getReason().contains("symbolic links");
   }
 
-  /** The reason an I/O operation failed, without repeating the path. */
+  /**
+   * Why a file-system operation failed, without repeating the path (a FileSystemException's message
+   * is mostly the path itself).
+   */
   static String reason(IOException e) {
     if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
       return ((FileSystemException) e).getReason();
     }
+    if (e instanceof NoSuchFileException) {
+      return "no such file or directory";
+    }
     if (e instanceof AccessDeniedException) {
       return "permission denied";
+    }
+    if (e instanceof NotDirectoryException) {
+      return "not a directory";
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }

@@ -418,12 +418,27 @@ public final class HttpProbe {
       try {
         builder.header(header.getKey(), header.getValue());
       } catch (IllegalArgumentException e) {
-        // The JDK's message names the header, never its value.
         throw new ProbeSetupException(
-            "header " + JsonFields.quote(header.getKey()) + " cannot be sent: " + e.getMessage());
+            "header " + JsonFields.quote(header.getKey()) + " cannot be sent: " + whyNot(e));
       }
     }
     return builder.build();
+  }
+
+  /**
+   * Why the JDK refused a header, in our words: its own message quotes an invalid value, which may
+   * be a secret, so it is never passed on.
+   */
+  private static String whyNot(IllegalArgumentException refusal) {
+    String message = refusal.getMessage() == null ? "" : refusal.getMessage();
+    if (message.startsWith("restricted header name")) {
+      return "the JDK HTTP client does not let a request set it";
+    }
+    if (message.startsWith("invalid header name")) {
+      return "not a valid header name";
+    }
+    return "its value holds characters a header cannot carry (line breaks, control characters,"
+        + " non-ASCII)";
   }
 
   /** Judges an exchange that ended without a response. */

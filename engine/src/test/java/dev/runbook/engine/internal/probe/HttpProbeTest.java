@@ -385,14 +385,40 @@ class HttpProbeTest {
 
   @Test
   void aHeaderTheJdkRefusesIsAnError() {
-    assertThat(
-            probe
-                .probe(Request.to(server.url("/")).header("Host", "example.org").build())
-                .outcome())
+    Result result = probe.probe(Request.to(server.url("/")).header("Host", "example.org").build());
+
+    assertThat(result.outcome())
         .isEqualTo(
             CheckOutcome.errored(
-                "header \"Host\" cannot be sent: restricted header name: \"Host\""));
+                "header \"Host\" cannot be sent: the JDK HTTP client does not let a request set"
+                    + " it"));
     assertThat(server.received()).isEmpty();
+  }
+
+  @Test
+  void anInvalidHeaderValueIsAnErrorThatDoesNotQuoteTheValue() {
+    Result result =
+        probe.probe(Request.to(server.url("/")).header("X-Token", "s3cret\nInjected: 1").build());
+
+    assertThat(result.outcome().status()).isEqualTo(Status.ERRORED);
+    assertThat(result.outcome().detail())
+        .startsWith("header \"X-Token\" cannot be sent: its value holds characters")
+        .doesNotContain("s3cret");
+  }
+
+  @Test
+  void anInterruptedProbeIsAnErrorAndKeepsTheInterrupt() {
+    server.on("/health", 200, "text/plain", "ok");
+    Thread.currentThread().interrupt();
+    try {
+      Result result = probe.probe(Request.to(server.url("/health")).build());
+
+      assertThat(result.outcome())
+          .isEqualTo(CheckOutcome.errored("interrupted while waiting for the response"));
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
   }
 
   @Test

@@ -1,0 +1,53 @@
+package dev.runbook.engine.internal.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import org.json.JSONException;
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+
+class JsonFieldsTest {
+  @Test
+  void numbersCompareByValueNotBySpelling() {
+    assertThat(JsonFields.matches(200, "200")).isTrue();
+    assertThat(JsonFields.matches(200, "200.0")).isTrue();
+    assertThat(JsonFields.matches(new BigDecimal("0.5"), "0.50")).isTrue();
+    assertThat(JsonFields.matches(200, "201")).isFalse();
+    assertThat(JsonFields.matches(200, "ok")).isFalse();
+  }
+
+  @Test
+  void booleansAndNullMatchTheirYamlSpellingsInAnyCase() {
+    assertThat(JsonFields.matches(true, "true")).isTrue();
+    assertThat(JsonFields.matches(true, "True")).isTrue();
+    assertThat(JsonFields.matches(false, "true")).isFalse();
+    assertThat(JsonFields.matches(JSONObject.NULL, "null")).isTrue();
+    assertThat(JsonFields.matches(JSONObject.NULL, "")).isFalse();
+  }
+
+  @Test
+  void stringsCompareExactly() {
+    assertThat(JsonFields.matches("ok", "ok")).isTrue();
+    assertThat(JsonFields.matches("ok", "OK")).isFalse();
+    assertThat(JsonFields.matches("200", "200")).isTrue();
+  }
+
+  @Test
+  void parsingIsStrictAndRejectsTextAfterTheValue() {
+    assertThat(JsonFields.parse(" {\"a\": [1, 2]} ")).isInstanceOf(JSONObject.class);
+    assertThatThrownBy(() -> JsonFields.parse("{\"a\":1} trailing"))
+        .isInstanceOf(JSONException.class);
+    assertThatThrownBy(() -> JsonFields.parse("{a: 1}")).isInstanceOf(JSONException.class);
+    assertThatThrownBy(() -> JsonFields.parse("ok")).isInstanceOf(JSONException.class);
+  }
+
+  @Test
+  void renderedValuesStayOnOneShortLine() {
+    assertThat(JsonFields.render("two\nlines")).isEqualTo("\"two\\nlines\"");
+    assertThat(JsonFields.render("x".repeat(100))).hasSize(62).endsWith("...\"");
+    assertThat(JsonFields.renderExpected("200")).isEqualTo("200");
+    assertThat(JsonFields.renderExpected("ok")).isEqualTo("\"ok\"");
+  }
+}

@@ -70,6 +70,17 @@ class FileActionsCopyTest {
   }
 
   @Test
+  void copiesASymbolicLinkGivenAsTheSourceAsTheLinkItself() throws Exception {
+    Path release = Trees.file(tmp.resolve("releases/1.2/app.js"), "v1.2", 0644, T1).getParent();
+    Path current = Trees.link(tmp.resolve("current"), release.toString(), T2);
+
+    actions.copy(current, tmp.resolve("current.prev"));
+
+    assertThat(Files.readSymbolicLink(tmp.resolve("current.prev"))).isEqualTo(release);
+    assertThat(Trees.mtime(tmp.resolve("current.prev"))).isEqualTo(T2);
+  }
+
+  @Test
   void copyingADirectoryOntoAnExistingOneReplacesItsContentsInsteadOfMerging() throws Exception {
     Path backup = tmp.resolve(".update-backup/.next");
     Trees.file(backup.resolve("BUILD_ID"), "old-build", 0644, T1);

@@ -5,6 +5,7 @@ import static dev.runbook.engine.internal.files.Trees.T2;
 import static dev.runbook.engine.internal.files.Trees.T3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.runbook.engine.internal.files.FileActionException.Code;
 import java.io.StringWriter;
@@ -278,6 +279,24 @@ class FileActionsRestoreTest {
     assertThat(Trees.mtime(app.resolve("files/assets/brand"))).isEqualTo(T1);
     assertThat(Trees.mtime(app.resolve("files/assets"))).isEqualTo(T2);
     assertThat(Trees.mode(app.resolve("node_modules/left-pad"))).isEqualTo(0555);
+  }
+
+  @Test
+  void restoresOwnersWhenRunningAsRoot() throws Exception {
+    assumeThat(Trees.runningAsRoot()).as("only root may give files away").isTrue();
+    Path data = app.resolve("files/local.db");
+    Files.setAttribute(data, "unix:uid", 4242);
+    Files.setAttribute(data, "unix:gid", 4343);
+    Path second = tmp.resolve("backup2");
+    actions.backup(List.of(data), app, second);
+    Files.setAttribute(data, "unix:uid", 0);
+    Files.setAttribute(data, "unix:gid", 0);
+
+    actions.restore(second, app);
+
+    assertThat(Files.getAttribute(data, "unix:uid")).isEqualTo(4242);
+    assertThat(Files.getAttribute(data, "unix:gid")).isEqualTo(4343);
+    assertThat(Trees.mode(data)).isEqualTo(0640);
   }
 
   /** A syntactically valid manifest, digest included, around a crafted entry. */

@@ -72,9 +72,13 @@ public final class FileActionException extends RuntimeException {
    * @param doing a verb phrase such as {@code "read"} or {@code "create directory"}
    */
   static FileActionException io(String action, String doing, Path path, IOException cause) {
-    Code code = cause instanceof NoSuchFileException ? Code.SOURCE_MISSING : Code.IO_FAILURE;
+    // A missing source is reported as SOURCE_MISSING where sources are checked, before any of
+    // this; a file vanishing mid-operation is a file system failure like any other.
     return new FileActionException(
-        code, path, action + ": cannot " + doing + " " + path + ": " + reason(cause), cause);
+        Code.IO_FAILURE,
+        path,
+        action + ": cannot " + doing + " " + path + ": " + reason(cause),
+        cause);
   }
 
   /** A short lower-case reason for an I/O failure, without the path the JDK puts in messages. */

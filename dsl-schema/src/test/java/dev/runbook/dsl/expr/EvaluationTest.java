@@ -192,7 +192,24 @@ class EvaluationTest {
     ExpressionException e = evalError("params.port / 0");
 
     assertThat(e.reason()).isEqualTo(Reason.FAILED);
-    assertThat(e.getMessage()).startsWith("arithmetic error in `params.port / 0`");
+    assertThat(e.getMessage()).isEqualTo("division by zero in `params.port / 0`");
+    assertThat(evalError("params.port % 0").getMessage()).startsWith("division by zero");
+  }
+
+  @Test
+  void arithmeticOnTextThatIsNotANumberIsAnErrorThatDoesNotQuoteTheText() {
+    Map<String, Object> vars = Map.of("params", Map.of("secret", "hunter2", "port", 3000));
+
+    for (String source :
+        List.of("params.secret * 2", "params.port > params.secret", "-params.secret")) {
+      ExpressionException e = assertThrows(() -> compile(source).evaluate(vars));
+
+      assertThat(e.reason()).as(source).isEqualTo(Reason.FAILED);
+      assertThat(e.getMessage())
+          .as(source)
+          .startsWith("cannot compute `" + source + "` with these values")
+          .doesNotContain("hunter2");
+    }
   }
 
   @Test

@@ -37,6 +37,12 @@ class FunctionsTest {
             "upper");
   }
 
+  @Test
+  void functionListCannotBeChangedFromOutside() {
+    assertThatThrownBy(() -> EL.functions().add("exec"))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
   @ParameterizedTest(name = "{0} gives {1}")
   @CsvSource(
       delimiterString = " => ",

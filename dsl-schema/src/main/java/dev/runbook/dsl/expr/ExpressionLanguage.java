@@ -108,8 +108,6 @@ public final class ExpressionLanguage {
   private static final Pattern JEXL_DETAIL =
       Pattern.compile("@\\d+:\\d+ (.+?) error in '(.*)'\\s*$", Pattern.DOTALL);
 
-  private static final ExpressionLanguage STANDARD = new ExpressionLanguage();
-
   private final SortedSet<String> functions;
   private final JexlEngine engine;
 
@@ -120,7 +118,13 @@ public final class ExpressionLanguage {
 
   /** The shared instance; never null. */
   public static ExpressionLanguage standard() {
-    return STANDARD;
+    return Standard.INSTANCE;
+  }
+
+  // Built on first use, not when render() or ROOTS is touched: the engine costs a third of a
+  // second on a cold JVM, which commands such as `schema` need not pay.
+  private static final class Standard {
+    static final ExpressionLanguage INSTANCE = new ExpressionLanguage();
   }
 
   /** The names of the functions an expression may call, sorted; never empty. */

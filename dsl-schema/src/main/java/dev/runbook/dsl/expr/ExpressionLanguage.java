@@ -53,8 +53,11 @@ import org.apache.commons.jexl3.introspection.JexlSandbox;
  * ({@code steps.count.outputs.rows > 0}). Division of integers is integer division ({@code 7 / 2}
  * is 3; write {@code 7 / 2.0}). Inside {@code && || ! ? :} JEXL's truthiness applies (the empty
  * text, {@code 'false'} and 0 are false); only the final value of a condition must be a boolean
- * ({@link CompiledExpression#test}). JEXL's {@code switch} expression and its regular expression
- * literals ({@code ~/…/}) parse; they read nothing that a plain expression cannot.
+ * ({@link CompiledExpression#test}). Like {@code ??} and {@code ?:}, a ternary whose condition is a
+ * bare reference ({@code env.DEBUG ? 'x' : 'y'}) takes an undefined one as false; the reference is
+ * still in {@link CompiledExpression#references()}, so validation catches a name that the runbook
+ * does not declare. JEXL's {@code switch} expression and its regular expression literals ({@code
+ * ~/…/}) parse; they read nothing that a plain expression cannot.
  *
  * <h2>What it cannot do, and how that is enforced</h2>
  *

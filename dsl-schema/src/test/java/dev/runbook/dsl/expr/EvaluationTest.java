@@ -151,6 +151,15 @@ class EvaluationTest {
   }
 
   @Test
+  void ternaryOnABareReferenceTakesUndefinedAsFalseButListsTheReference() {
+    CompiledExpression e = compile("env.DEBUG ? 'verbose' : 'quiet'");
+
+    assertThat(e.render(VARS)).isEqualTo("quiet");
+    assertThat(e.references()).contains(List.of("env", "DEBUG"));
+    assertThat(evalError("(env.DEBUG) ? 'verbose' : 'quiet'").reason()).isEqualTo(Reason.UNDEFINED);
+  }
+
+  @Test
   void rootMissingFromTheVariablesIsAnError() {
     ExpressionException e =
         assertThrows(() -> compile("steps.version.status").evaluate(Map.of("params", Map.of())));

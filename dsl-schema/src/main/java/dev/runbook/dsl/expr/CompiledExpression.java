@@ -139,9 +139,12 @@ public final class CompiledExpression {
     return ExpressionLanguage.abbreviate(expression.source());
   }
 
-  /** Words JEXL's failure in an operator's terms, without JEXL's wording or any value. */
+  /**
+   * Words JEXL's failure in an operator's terms. Never passes on a JEXL or JDK message: those name
+   * JEXL's internals and may quote a value ({@code Object comparison:(3000 > s3cret)}).
+   */
   private ExpressionException translate(JexlException e, Map<String, ?> variables) {
-    IllegalArgumentException fromFunction = causeOfType(e, IllegalArgumentException.class);
+    FunctionException fromFunction = causeOfType(e, FunctionException.class);
     if (fromFunction != null) {
       return failed(fromFunction.getMessage(), e);
     }
@@ -162,16 +165,23 @@ public final class CompiledExpression {
       return new ExpressionException(Reason.UNDEFINED, expression.location(), message, e);
     }
     if (e instanceof JexlException.Method) {
-      String name = ((JexlException.Method) e).getMethod();
-      return failed(arityMessage(name), e);
+      return failed(arityMessage(((JexlException.Method) e).getMethod()), e);
     }
     if (causeOfType(e, JexlArithmetic.NullOperand.class) != null) {
       return failed(
           "an operand in `" + source() + "` is null (no value); give a fallback with ??", e);
     }
     ArithmeticException arithmetic = causeOfType(e, ArithmeticException.class);
-    if (arithmetic != null) {
-      return failed("arithmetic error in `" + source() + "`: " + arithmetic.getMessage(), e);
+    if (arithmetic != null && isDivisionByZero(arithmetic)) {
+      return failed("division by zero in `" + source() + "`", e);
+    }
+    if (arithmetic != null || causeOfType(e, NumberFormatException.class) != null) {
+      return failed(
+          "cannot compute `"
+              + source()
+              + "` with these values (a text that is not a number, or values that do not"
+              + " compare); number() turns a text into a number",
+          e);
     }
     if (e instanceof JexlException.StackOverflow) {
       return failed("`" + source() + "` is too deeply nested to evaluate", e);
@@ -180,6 +190,12 @@ public final class CompiledExpression {
       return failed("functions are called by their bare name, without a prefix and `:`", e);
     }
     return failed("cannot evaluate `" + source() + "`", e);
+  }
+
+  // JEXL signals x / 0 and x % 0 with the operator as the message (and Java with "/ by zero").
+  private static boolean isDivisionByZero(ArithmeticException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.equals("/") || message.equals("%") || message.contains("by zero");
   }
 
   private ExpressionException failed(String message, JexlException cause) {

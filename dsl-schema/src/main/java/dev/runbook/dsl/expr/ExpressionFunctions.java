@@ -48,8 +48,7 @@ public final class ExpressionFunctions {
     try {
       return Pattern.compile(expression).matcher(input).find();
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException(
-          "matches(): invalid regular expression: " + e.getDescription());
+      throw new FunctionException("matches(): invalid regular expression: " + e.getDescription());
     }
   }
 
@@ -127,7 +126,7 @@ public final class ExpressionFunctions {
       return (Number) text;
     }
     if (text instanceof Boolean) {
-      throw new IllegalArgumentException("number(): a boolean is not a number");
+      throw new FunctionException("number(): a boolean is not a number");
     }
     String s = text("number", 1, text).strip();
     try {
@@ -137,7 +136,7 @@ public final class ExpressionFunctions {
       }
       return new BigDecimal(s);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("number(): the text is not a number");
+      throw new FunctionException("number(): the text is not a number");
     }
   }
 
@@ -153,7 +152,7 @@ public final class ExpressionFunctions {
     try {
       return ValueText.of(value);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
+      throw new FunctionException(
           function
               + "(): argument "
               + position

@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,18 @@ import org.apache.commons.jexl3.introspection.JexlSandbox;
  * empty(x)}. There is no {@code default()} function: {@code default} is a JEXL keyword, and {@code
  * ??} does the job.
  *
+ * <p>Semantics worth knowing, all JEXL's own: a captured output is always text, so {@code +} joins
+ * it ({@code '12' + 1} is {@code 121}) and two outputs compare as text ({@code '12' < '9'}); {@code
+ * number(…)} makes a number of it, and a comparison with a number literal converts by itself
+ * ({@code steps.count.outputs.rows > 0}). Division of integers is integer division ({@code 7 / 2}
+ * is 3; write {@code 7 / 2.0}). Inside {@code && || ! ? :} JEXL's truthiness applies (the empty
+ * text, {@code 'false'} and 0 are false); only the final value of a condition must be a boolean
+ * ({@link CompiledExpression#test}). Like {@code ??} and {@code ?:}, a ternary whose condition is a
+ * bare reference ({@code env.DEBUG ? 'x' : 'y'}) takes an undefined one as false; the reference is
+ * still in {@link CompiledExpression#references()}, so validation catches a name that the runbook
+ * does not declare. JEXL's {@code switch} expression and its regular expression literals ({@code
+ * ~/…/}) parse; they read nothing that a plain expression cannot.
+ *
  * <h2>What it cannot do, and how that is enforced</h2>
  *
  * <p>Found by experiment with JEXL 3.7.1 and kept true by tests ({@code SandboxTest}):
@@ -73,7 +86,8 @@ import org.apache.commons.jexl3.introspection.JexlSandbox;
  *       constructs nothing and resolves no class by name.
  *   <li><b>Evaluation.</b> Strict: an unknown variable, an unknown key of a map, a property of a
  *       string or number, and arithmetic on null are errors, never a silent null. {@code &&} and
- *       {@code ||} give booleans.
+ *       {@code ||} give booleans. Messages never quote JEXL or the JDK, whose wording can contain a
+ *       value (and a value can be a secret).
  * </ol>
  *
  * <p>Thread safety: an instance is immutable and shared; so are the {@link CompiledExpression}s it
@@ -97,19 +111,23 @@ public final class ExpressionLanguage {
   private static final Pattern JEXL_DETAIL =
       Pattern.compile("@\\d+:\\d+ (.+?) error in '(.*)'\\s*$", Pattern.DOTALL);
 
-  private static final ExpressionLanguage STANDARD = new ExpressionLanguage();
-
   private final SortedSet<String> functions;
   private final JexlEngine engine;
 
   private ExpressionLanguage() {
-    this.functions = functionNames();
+    this.functions = Collections.unmodifiableSortedSet(functionNames());
     this.engine = lockedDownEngine(functions);
   }
 
   /** The shared instance; never null. */
   public static ExpressionLanguage standard() {
-    return STANDARD;
+    return Standard.INSTANCE;
+  }
+
+  // Built on first use, not when render() or ROOTS is touched: the engine costs a third of a
+  // second on a cold JVM, which commands such as `schema` need not pay.
+  private static final class Standard {
+    static final ExpressionLanguage INSTANCE = new ExpressionLanguage();
   }
 
   /** The names of the functions an expression may call, sorted; never empty. */

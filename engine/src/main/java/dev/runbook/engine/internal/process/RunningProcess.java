@@ -40,6 +40,7 @@ public final class RunningProcess {
 
   private static final long POLL_MILLIS = 20;
   private static final int KILL_ROUNDS = 100;
+  private static final long SETTLE_MILLIS = 100;
 
   private final ProcessSpec spec;
   private final Process process;
@@ -196,6 +197,11 @@ public final class RunningProcess {
       if (ending.get() == Ending.NONE) {
         Map<Long, ProcessHandle> left = collectTree(new LinkedHashMap<>());
         if (!left.isEmpty()) {
+          // A daemon may be between its fork and its setsid(): give it the time to leave.
+          Thread.sleep(SETTLE_MILLIS);
+          left = collectTree(new LinkedHashMap<>());
+        }
+        if (!left.isEmpty() && ending.get() == Ending.NONE) {
           note(
               "the command exited but left "
                   + describe(left.keySet())

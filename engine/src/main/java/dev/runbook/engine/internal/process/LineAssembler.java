@@ -23,15 +23,21 @@ final class LineAssembler {
 
   void accept(byte[] b, int off, int len) {
     int end = off + len;
-    for (int i = off; i < end; i++) {
-      byte c = b[i];
-      if (c == '\n') {
-        emit();
-      } else if (length < MAX_LINE_BYTES) {
-        line[length++] = c;
-      } else {
-        leftOut++;
+    int from = off;
+    while (from < end) {
+      int newline = from;
+      while (newline < end && b[newline] != '\n') {
+        newline++;
       }
+      int kept = Math.min(newline - from, MAX_LINE_BYTES - length);
+      System.arraycopy(b, from, line, length, kept);
+      length += kept;
+      leftOut += newline - from - kept;
+      if (newline == end) {
+        return;
+      }
+      emit();
+      from = newline + 1;
     }
   }
 

@@ -22,6 +22,13 @@ final class SecretMasker {
   private final byte[][] secrets;
 
   private final boolean[] startsASecret = new boolean[256];
+
+  /**
+   * Indexed by two bytes, first byte high: true if a secret may start with them. Most bytes of
+   * ordinary output are ruled out by one look-up here, even where a secret's first byte is common.
+   */
+  private final boolean[] startsASecretPair = new boolean[256 * 256];
+
   private final ByteBuf work = new ByteBuf(8192);
 
   SecretMasker(Collection<String> secrets) {
@@ -32,7 +39,13 @@ final class SecretMasker {
             .sorted(Comparator.comparingInt((byte[] b) -> b.length).reversed())
             .toArray(byte[][]::new);
     for (byte[] secret : this.secrets) {
-      startsASecret[secret[0] & 0xff] = true;
+      int first = secret[0] & 0xff;
+      startsASecret[first] = true;
+      if (secret.length == 1) {
+        Arrays.fill(startsASecretPair, first << 8, (first << 8) + 256, true);
+      } else {
+        startsASecretPair[first << 8 | secret[1] & 0xff] = true;
+      }
     }
   }
 
@@ -79,22 +92,31 @@ final class SecretMasker {
     int n = work.size();
     int emitted = 0;
     int i = 0;
+    int lastPair = n - 1;
     while (i < n) {
-      if (!startsASecret[buf[i] & 0xff]) {
+      // The hot loop: skip what cannot start a secret, two bytes at a glance.
+      while (i < lastPair && !startsASecretPair[(buf[i] & 0xff) << 8 | buf[i + 1] & 0xff]) {
         i++;
-        continue;
+      }
+      if (i == lastPair && !startsASecret[buf[i] & 0xff]) {
+        i = n;
+        break;
       }
       int matched = 0;
       boolean undecided = false;
+      int available = n - i;
       for (byte[] secret : secrets) {
-        int available = n - i;
-        if (available >= secret.length) {
-          if (regionMatches(buf, i, secret, secret.length)) {
-            matched = secret.length;
-            break;
-          }
-        } else if (!atEnd && regionMatches(buf, i, secret, available)) {
-          // A longer secret may still complete here: wait for more bytes.
+        int comparable = Math.min(available, secret.length);
+        int k = 0;
+        while (k < comparable && buf[i + k] == secret[k]) {
+          k++;
+        }
+        if (k == secret.length) {
+          matched = k;
+          break;
+        }
+        if (k == available && !atEnd) {
+          // A secret may still complete here: wait for more bytes.
           undecided = true;
           break;
         }
@@ -114,9 +136,5 @@ final class SecretMasker {
     }
     out.append(buf, emitted, n - emitted);
     return n;
-  }
-
-  private static boolean regionMatches(byte[] buf, int at, byte[] secret, int len) {
-    return Arrays.equals(buf, at, at + len, secret, 0, len);
   }
 }

@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,6 +48,8 @@ public final class ProcessRunner {
 
   private final Path setsid;
   private final ScheduledExecutorService timers;
+  private final Set<RunningProcess> live = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean hookInstalled = new AtomicBoolean();
 
   /** A runner that finds {@code setsid(1)} in {@code /usr/bin} or {@code /bin}. */
   public ProcessRunner() {
@@ -111,12 +116,39 @@ public final class ProcessRunner {
       }
       RunningProcess running =
           new RunningProcess(spec, process, startNanos, log, stdoutCopy, TAIL_LINES, DRAIN_MILLIS);
-      running.begin(timers);
+      live.add(running);
+      running.begin(timers, () -> live.remove(running));
+      installShutdownHook();
       return running;
     } catch (ProcessStartException | RuntimeException e) {
       closeQuietly(log, e);
       closeQuietly(stdoutCopy, e);
       throw e;
+    }
+  }
+
+  /**
+   * A safety net: if the JVM shuts down while processes run (a signal nobody handled, an exit on a
+   * bug), their trees are ended as by {@link RunningProcess#terminate()}, and the shutdown waits
+   * for that. Children in a session of their own would otherwise outlive the engine unnoticed.
+   */
+  private void installShutdownHook() {
+    if (hookInstalled.compareAndSet(false, true)) {
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(this::endAllOnShutdown, "runbook-process-shutdown"));
+    }
+  }
+
+  private void endAllOnShutdown() {
+    List<RunningProcess> running = List.copyOf(live);
+    running.forEach(RunningProcess::terminate);
+    for (RunningProcess p : running) {
+      try {
+        p.await(p.gracePeriod().plusSeconds(1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

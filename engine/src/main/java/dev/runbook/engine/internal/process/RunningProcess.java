@@ -96,7 +96,8 @@ public final class RunningProcess {
   }
 
   /** Starts the threads that serve this process; called once, by the runner. */
-  void begin(ScheduledExecutorService timers) {
+  void begin(ScheduledExecutorService timers, Runnable whenDone) {
+    result.whenComplete((r, e) -> whenDone.run());
     for (Thread t : pumpThreads) {
       t.start();
     }
@@ -143,6 +144,11 @@ public final class RunningProcess {
     }
   }
 
+  /** The grace period between TERM and KILL this process was started with. */
+  Duration gracePeriod() {
+    return spec.gracePeriod();
+  }
+
   /**
    * Like {@link #await()}, waiting at most {@code timeout}.
    *
@@ -174,7 +180,7 @@ public final class RunningProcess {
     if (!exited && ending.compareAndSet(Ending.NONE, Ending.TIMED_OUT)) {
       note(
           "timed out after "
-              + Durations.format(spec.timeout().orElseThrow())
+              + DurationFormat.format(spec.timeout().orElseThrow())
               + "; ending the process tree ("
               + termThenKill()
               + ")");
@@ -183,7 +189,7 @@ public final class RunningProcess {
   }
 
   private String termThenKill() {
-    return "TERM now, KILL after " + Durations.format(spec.gracePeriod());
+    return "TERM now, KILL after " + DurationFormat.format(spec.gracePeriod());
   }
 
   private void supervise() {
@@ -308,7 +314,7 @@ public final class RunningProcess {
         note(
             describe(killed.keySet())
                 + " still running "
-                + Durations.format(spec.gracePeriod())
+                + DurationFormat.format(spec.gracePeriod())
                 + " after TERM; sent KILL");
       }
       if (!tree.isEmpty()) {

@@ -2,7 +2,6 @@ package dev.runbook.engine.internal.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,20 +28,13 @@ class HugeOutputTest {
 
   @Test
   void twoHundredMegabytesStreamToTheLogWhileTheHeapStaysWithin32MiB() throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path report = dir.resolve("report");
     Process probe =
-        new ProcessBuilder(
-                java.toString(),
-                HEAP,
-                "-XX:+ExitOnOutOfMemoryError",
-                "-cp",
-                testClassPath(),
-                HugeOutputProbe.class.getName(),
-                dir.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(report.toFile())
-            .start();
+        ProbeJvm.start(
+            HugeOutputProbe.class,
+            List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"),
+            report,
+            dir.toString());
     assertThat(probe.waitFor(100, TimeUnit.SECONDS)).as("probe finished").isTrue();
     String output = Files.readString(report, StandardCharsets.UTF_8);
     assertThat(probe.exitValue()).as(output).isZero();
@@ -61,13 +53,6 @@ class HugeOutputTest {
                 + (HugeOutputProbe.LONG_LINE_BYTES - LineAssembler.MAX_LINE_BYTES)
                 + " more bytes in the log]");
     assertThat(Long.parseLong(measured.get("peakHeapBytes"))).isLessThan(32L << 20);
-    System.out.println("huge output: " + measured);
-  }
-
-  private static String testClassPath() {
-    String surefire = System.getProperty("surefire.test.class.path");
-    String classPath = surefire != null ? surefire : System.getProperty("java.class.path");
-    return String.join(File.pathSeparator, List.of(classPath.split(File.pathSeparator)));
   }
 
   private static Map<String, String> parse(String output) {

@@ -3,8 +3,8 @@ package dev.runbook.engine.internal.process;
 import java.time.Duration;
 
 /** Formats durations the way the DSL writes them. */
-final class Durations {
-  private Durations() {}
+final class DurationFormat {
+  private DurationFormat() {}
 
   /** {@code 250ms}, {@code 5s}, {@code 1.5s}, {@code 10m}, {@code 1h30m}. */
   static String format(Duration d) {

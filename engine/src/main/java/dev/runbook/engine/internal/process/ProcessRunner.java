@@ -1,0 +1,229 @@
+package dev.runbook.engine.internal.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Starts child processes for steps; thread-safe, one per engine.
+ *
+ * <p>Each child:
+ *
+ * <ul>
+ *   <li>runs in a new session, as its leader (through {@code setsid(1)}), so it has no controlling
+ *       terminal and a terminal's Ctrl-C reaches the engine, never the child;
+ *   <li>reads stdin from {@code /dev/null};
+ *   <li>gets exactly the spec's environment, its argv as is (no shell in between);
+ *   <li>has stdout and stderr appended to the spec's log as they arrive, secrets masked, and stdout
+ *       alone written to the spec's stdout file; memory use does not grow with the amount of
+ *       output.
+ * </ul>
+ */
+public final class ProcessRunner {
+  /** How many of the last output lines a {@link ProcessResult} keeps. */
+  public static final int TAIL_LINES = 20;
+
+  /**
+   * How long, once the process tree is gone, the output may take to reach end of file before the
+   * runner stops reading it (it is then held open by a process that left the session).
+   */
+  static final long DRAIN_MILLIS = 2000;
+
+  private static final List<Path> SETSID_CANDIDATES =
+      List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
+  private static final File DEV_NULL = new File("/dev/null");
+  private static final Pattern JDK_START_ERROR = Pattern.compile("error=\\d+, (.*)$");
+
+  private final Path setsid;
+  private final ScheduledExecutorService timers;
+  private final Set<RunningProcess> live = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean hookInstalled = new AtomicBoolean();
+
+  /** A runner that finds {@code setsid(1)} in {@code /usr/bin} or {@code /bin}. */
+  public ProcessRunner() {
+    this(
+        SETSID_CANDIDATES.stream()
+            .filter(Files::isExecutable)
+            .findFirst()
+            .orElse(SETSID_CANDIDATES.get(0)));
+  }
+
+  ProcessRunner(Path setsid) {
+    this.setsid = setsid;
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "runbook-process-timeouts");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    this.timers = executor;
+  }
+
+  /**
+   * Starts the process described by {@code spec}.
+   *
+   * @return the running process; never null
+   * @throws ProcessStartException if it cannot start: the program is missing or not executable, the
+   *     working directory is missing, an argument holds a NUL character, or a log file cannot be
+   *     opened. Nothing was started then.
+   */
+  public RunningProcess start(ProcessSpec spec) throws ProcessStartException {
+    String shown = "cannot run `" + SecretMasker.maskAll(spec.program(), spec.secrets()) + "`: ";
+    String problem = problem(spec);
+    if (problem != null) {
+      throw new ProcessStartException(shown + SecretMasker.maskAll(problem, spec.secrets()));
+    }
+    FileChannel log = null;
+    FileChannel stdoutCopy = null;
+    try {
+      log = open(spec.logFile(), false, "the step log", shown);
+      if (spec.stdoutFile().isPresent()) {
+        stdoutCopy = open(spec.stdoutFile().get(), true, "the stdout file", shown);
+      }
+      List<String> argv = new ArrayList<>();
+      argv.add(setsid.toString());
+      // Stops setsid's option parsing, in case the program's name starts with '-'.
+      argv.add("--");
+      argv.addAll(spec.command());
+      ProcessBuilder builder =
+          new ProcessBuilder(argv)
+              .directory(spec.workingDirectory().toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+      Map<String, String> environment = builder.environment();
+      environment.clear();
+      environment.putAll(spec.environment());
+      long startNanos = System.nanoTime();
+      Process process;
+      try {
+        process = builder.start();
+      } catch (IOException e) {
+        throw new ProcessStartException(shown + startError(e), e);
+      }
+      RunningProcess running =
+          new RunningProcess(spec, process, startNanos, log, stdoutCopy, TAIL_LINES, DRAIN_MILLIS);
+      live.add(running);
+      running.begin(timers, () -> live.remove(running));
+      installShutdownHook();
+      return running;
+    } catch (ProcessStartException | RuntimeException e) {
+      closeQuietly(log, e);
+      closeQuietly(stdoutCopy, e);
+      throw e;
+    }
+  }
+
+  /**
+   * A safety net: if the JVM shuts down while processes run (a signal nobody handled, an exit on a
+   * bug), their trees are ended as by {@link RunningProcess#terminate()}, and the shutdown waits
+   * for that. Children in a session of their own would otherwise outlive the engine unnoticed.
+   */
+  private void installShutdownHook() {
+    if (hookInstalled.compareAndSet(false, true)) {
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(this::endAllOnShutdown, "runbook-process-shutdown"));
+    }
+  }
+
+  private void endAllOnShutdown() {
+    List<RunningProcess> running = List.copyOf(live);
+    running.forEach(RunningProcess::terminate);
+    for (RunningProcess p : running) {
+      try {
+        p.await(p.gracePeriod().plusSeconds(1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Why the spec cannot run, or null if it can as far as can be told before trying. */
+  private String problem(ProcessSpec spec) {
+    Path dir = spec.workingDirectory();
+    if (!Files.isDirectory(dir)) {
+      return Files.exists(dir)
+          ? "the working directory " + dir + " is not a directory"
+          : "the working directory " + dir + " does not exist";
+    }
+    for (int i = 0; i < spec.command().size(); i++) {
+      if (spec.command().get(i).indexOf('\0') >= 0) {
+        return "argument " + i + " contains a NUL character, which no program can receive";
+      }
+    }
+    for (Map.Entry<String, String> e : spec.environment().entrySet()) {
+      String name = e.getKey();
+      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+        return "`" + name + "` is not a valid environment variable name";
+      }
+      if (e.getValue().indexOf('\0') >= 0) {
+        return "the value of environment variable "
+            + name
+            + " contains a NUL character, which no program can receive";
+      }
+    }
+    String notRunnable =
+        ProgramLocator.problem(spec.program(), spec.environment(), spec.workingDirectory());
+    if (notRunnable != null) {
+      return notRunnable;
+    }
+    if (!Files.isExecutable(setsid)) {
+      return "setsid(1) from util-linux is needed to run steps and was not found at " + setsid;
+    }
+    return null;
+  }
+
+  private static FileChannel open(Path file, boolean truncate, String name, String shown)
+      throws ProcessStartException {
+    try {
+      return truncate ? OwnerOnlyFiles.truncate(file) : OwnerOnlyFiles.append(file);
+    } catch (IOException e) {
+      throw new ProcessStartException(
+          shown + "cannot open " + name + " " + file + " (" + reason(e) + ")", e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel, Exception failure) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        failure.addSuppressed(e);
+      }
+    }
+  }
+
+  private static String startError(IOException e) {
+    String message = String.valueOf(e.getMessage());
+    Matcher m = JDK_START_ERROR.matcher(message);
+    return m.find() ? m.group(1).toLowerCase(java.util.Locale.ROOT) : message;
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "its directory does not exist";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException) {
+      String r = ((java.nio.file.FileSystemException) e).getReason();
+      return r != null ? r : e.toString();
+    }
+    return String.valueOf(e.getMessage());
+  }
+}

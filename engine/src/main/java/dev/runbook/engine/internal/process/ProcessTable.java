@@ -1,0 +1,100 @@
+package dev.runbook.engine.internal.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads the kernel's process table from {@code /proc} (Linux). */
+final class ProcessTable {
+  private static final Path PROC = Path.of("/proc");
+
+  /**
+   * One process as {@code /proc/<pid>/stat} shows it.
+   *
+   * @param state one letter: R running, S sleeping, D disk, Z zombie, T stopped, …
+   * @param ttyNr the controlling terminal's device number, 0 for none
+   */
+  record Entry(long pid, String name, char state, long ppid, long pgrp, long session, int ttyNr) {
+    /** True unless the process is a zombie (or dying): it ran its course, only its pid is left. */
+    boolean running() {
+      return state != 'Z' && state != 'X';
+    }
+  }
+
+  private ProcessTable() {}
+
+  /** The process with this pid, if it exists (zombies included). */
+  static Optional<Entry> entry(long pid) {
+    try {
+      return parse(
+          pid,
+          Files.readString(
+              PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** True if a process with this pid exists and is not a zombie. */
+  static boolean isRunning(long pid) {
+    return entry(pid).map(Entry::running).orElse(false);
+  }
+
+  /** Every process, zombies included; processes that end while being read are left out. */
+  static List<Entry> all() {
+    List<Entry> entries = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, ProcessTable::isPidDir)) {
+      for (Path dir : dirs) {
+        entry(Long.parseLong(dir.getFileName().toString())).ifPresent(entries::add);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the process table in /proc: " + e, e);
+    }
+    return entries;
+  }
+
+  private static boolean isPidDir(Path p) {
+    String name = p.getFileName().toString();
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (!Character.isDigit(name.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Parses a stat line: {@code pid (comm) state ppid pgrp session tty_nr …}. */
+  static Optional<Entry> parse(long pid, String stat) {
+    // The name may hold spaces and parentheses: it ends at the last ')'.
+    int open = stat.indexOf('(');
+    int close = stat.lastIndexOf(')');
+    if (open < 0 || close < open) {
+      return Optional.empty();
+    }
+    String[] fields = stat.substring(close + 2).trim().split(" ");
+    if (fields.length < 5 || fields[0].isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new Entry(
+              pid,
+              stat.substring(open + 1, close),
+              fields[0].charAt(0),
+              Long.parseLong(fields[1]),
+              Long.parseLong(fields[2]),
+              Long.parseLong(fields[3]),
+              Integer.parseInt(fields[4])));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,398 @@
+package dev.runbook.engine.internal.process;
+
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * A process started by {@link ProcessRunner}; thread-safe.
+ *
+ * <p>The process is the leader of a session of its own: every process it starts stays in that
+ * session unless it leaves it deliberately. "The process tree" below means the session's processes
+ * and the descendants of all of them. Ending the tree sends TERM to each, waits up to the grace
+ * period for them to exit, then sends KILL to what remains.
+ *
+ * <p>When the process exits, the tree is ended too if anything of it is still running, and its
+ * output is drained; then {@link #await()} returns.
+ */
+public final class RunningProcess {
+  private enum Ending {
+    NONE,
+    TIMED_OUT,
+    TERMINATED
+  }
+
+  private static final long POLL_MILLIS = 20;
+  private static final int KILL_ROUNDS = 100;
+  private static final long SETTLE_MILLIS = 100;
+
+  private final ProcessSpec spec;
+  private final Process process;
+  private final long pid;
+  private final long startNanos;
+  private final OutputFile log;
+  private final OutputFile stdoutCopy;
+  private final OutputTail tail;
+  private final LineDispatcher dispatcher;
+  private final OutputPump[] pumps;
+  private final Thread[] pumpThreads;
+  private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicReference<Ending> ending = new AtomicReference<>(Ending.NONE);
+  private final AtomicReference<Thread> ender = new AtomicReference<>();
+  private final CompletableFuture<ProcessResult> result = new CompletableFuture<>();
+  private final long drainMillis;
+  private volatile boolean exited;
+  private volatile ScheduledFuture<?> timeoutTask;
+
+  RunningProcess(
+      ProcessSpec spec,
+      Process process,
+      long startNanos,
+      FileChannel log,
+      FileChannel stdoutCopy,
+      int tailLines,
+      long drainMillis) {
+    this.spec = spec;
+    this.process = process;
+    this.pid = process.pid();
+    this.startNanos = startNanos;
+    this.log = new OutputFile(log, "the step log " + spec.logFile(), this::note);
+    this.stdoutCopy =
+        stdoutCopy == null
+            ? null
+            : new OutputFile(
+                stdoutCopy, "the stdout file " + spec.stdoutFile().orElseThrow(), this::note);
+    this.tail = new OutputTail(tailLines);
+    this.drainMillis = drainMillis;
+    this.dispatcher =
+        spec.lineListener()
+            .map(l -> new LineDispatcher(l, "runbook-lines-" + pid, notes::add))
+            .orElse(null);
+    this.pumps =
+        new OutputPump[] {
+          pump(process.getInputStream(), LineListener.Source.STDOUT, this.stdoutCopy),
+          pump(process.getErrorStream(), LineListener.Source.STDERR, null)
+        };
+    this.pumpThreads =
+        new Thread[] {
+          daemon(pumps[0], "runbook-stdout-" + pid), daemon(pumps[1], "runbook-stderr-" + pid)
+        };
+  }
+
+  /** Starts the threads that serve this process; called once, by the runner. */
+  void begin(ScheduledExecutorService timers, Runnable whenDone) {
+    result.whenComplete((r, e) -> whenDone.run());
+    for (Thread t : pumpThreads) {
+      t.start();
+    }
+    spec.timeout()
+        .ifPresent(
+            t -> timeoutTask = timers.schedule(this::timeOut, t.toNanos(), TimeUnit.NANOSECONDS));
+    daemon(this::supervise, "runbook-process-" + pid).start();
+  }
+
+  /** The child's process id, which is also its session and process group id. */
+  public long pid() {
+    return pid;
+  }
+
+  /**
+   * Ends the process tree: TERM now, KILL after the grace period to whatever remains.
+   *
+   * <p>Returns at once; {@link #await()} returns when the tree is gone. Callable from any thread (a
+   * signal handler's, say), any number of times: only the first call has an effect. After the
+   * process has exited on its own, a call still ends anything left of the tree but the result does
+   * not count as terminated.
+   */
+  public void terminate() {
+    if (result.isDone()) {
+      return;
+    }
+    if (!exited && ending.compareAndSet(Ending.NONE, Ending.TERMINATED)) {
+      note("asked to stop; ending the process tree (" + termThenKill() + ")");
+    }
+    endTreeAsync();
+  }
+
+  /**
+   * Waits until the process tree is gone and its output written, and returns how it ended.
+   *
+   * @throws InterruptedException if the calling thread is interrupted while waiting; the process is
+   *     not affected
+   */
+  public ProcessResult await() throws InterruptedException {
+    try {
+      return result.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("bug: supervising pid " + pid + " failed", e.getCause());
+    }
+  }
+
+  /** The grace period between TERM and KILL this process was started with. */
+  Duration gracePeriod() {
+    return spec.gracePeriod();
+  }
+
+  /**
+   * Like {@link #await()}, waiting at most {@code timeout}.
+   *
+   * @return the result, or empty if the process tree is still running
+   */
+  public Optional<ProcessResult> await(Duration timeout) throws InterruptedException {
+    try {
+      return Optional.of(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("bug: supervising pid " + pid + " failed", e.getCause());
+    }
+  }
+
+  private OutputPump pump(InputStream in, LineListener.Source source, OutputFile copy) {
+    LineAssembler lines =
+        new LineAssembler(
+            line -> {
+              tail.add(line);
+              if (dispatcher != null) {
+                dispatcher.offer(source, line);
+              }
+            });
+    return new OutputPump(in, new SecretMasker(spec.secrets()), log, copy, lines);
+  }
+
+  private void timeOut() {
+    if (!exited && ending.compareAndSet(Ending.NONE, Ending.TIMED_OUT)) {
+      note(
+          "timed out after "
+              + DurationFormat.format(spec.timeout().orElseThrow())
+              + "; ending the process tree ("
+              + termThenKill()
+              + ")");
+      endTreeAsync();
+    }
+  }
+
+  private String termThenKill() {
+    return "TERM now, KILL after " + DurationFormat.format(spec.gracePeriod());
+  }
+
+  private void supervise() {
+    try {
+      int exitCode = waitForExit();
+      exited = true;
+      ScheduledFuture<?> task = timeoutTask;
+      if (task != null) {
+        task.cancel(false);
+      }
+      if (ending.get() == Ending.NONE) {
+        Map<Long, ProcessHandle> left = collectTree(new LinkedHashMap<>());
+        if (!left.isEmpty()) {
+          // A daemon may be between its fork and its setsid(): give it the time to leave.
+          Thread.sleep(SETTLE_MILLIS);
+          left = collectTree(new LinkedHashMap<>());
+        }
+        if (!left.isEmpty() && ending.get() == Ending.NONE) {
+          note(
+              "the command exited but left "
+                  + describe(left.keySet())
+                  + " running; ending "
+                  + (left.size() == 1 ? "it" : "them")
+                  + " ("
+                  + termThenKill()
+                  + "). A process that must outlive its step belongs to a service manager");
+          endTreeAsync();
+        }
+      }
+      joinEnder();
+      if (!joinPumps(drainMillis)) {
+        for (OutputPump p : pumps) {
+          p.abandon();
+        }
+        note(
+            "stopped reading the output: a process outside the step's session still holds it"
+                + " open");
+      }
+      joinEnder();
+      if (dispatcher != null) {
+        dispatcher.finish(1000);
+      }
+      closeFiles();
+      result.complete(
+          new ProcessResult(
+              exitCode,
+              ending.get() == Ending.TIMED_OUT,
+              ending.get() == Ending.TERMINATED,
+              tail.lines(),
+              Duration.ofNanos(System.nanoTime() - startNanos),
+              List.copyOf(notes)));
+    } catch (InterruptedException e) {
+      closeFiles();
+      result.completeExceptionally(e);
+    } catch (RuntimeException | Error e) {
+      closeFiles();
+      result.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  private int waitForExit() throws InterruptedException {
+    return process.waitFor();
+  }
+
+  private boolean joinPumps(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    for (Thread t : pumpThreads) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left > 0) {
+        t.join(left);
+      }
+    }
+    for (Thread t : pumpThreads) {
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void joinEnder() throws InterruptedException {
+    Thread t = ender.get();
+    if (t != null) {
+      t.join();
+    }
+  }
+
+  private void closeFiles() {
+    log.close();
+    if (stdoutCopy != null) {
+      stdoutCopy.close();
+    }
+  }
+
+  private void endTreeAsync() {
+    Thread t = daemon(this::endTree, "runbook-end-" + pid);
+    if (ender.compareAndSet(null, t)) {
+      t.start();
+    }
+  }
+
+  /** TERM to the tree, up to the grace period for it to go, then KILL to what remains. */
+  private void endTree() {
+    Map<Long, ProcessHandle> tree = collectTree(new LinkedHashMap<>());
+    tree.values().forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + spec.gracePeriod().toNanos();
+    try {
+      while (!tree.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(POLL_MILLIS);
+        tree = collectTree(tree);
+      }
+      Map<Long, ProcessHandle> killed = new LinkedHashMap<>();
+      // Rounds, because a process may fork between one look at the table and the kill.
+      for (int round = 0; round < KILL_ROUNDS && !tree.isEmpty(); round++) {
+        killed.putAll(tree);
+        tree.values().forEach(ProcessHandle::destroyForcibly);
+        Thread.sleep(POLL_MILLIS / 2);
+        tree = collectTree(tree);
+      }
+      if (!killed.isEmpty()) {
+        note(
+            describe(killed.keySet())
+                + " still running "
+                + DurationFormat.format(spec.gracePeriod())
+                + " after TERM; sent KILL");
+      }
+      if (!tree.isEmpty()) {
+        note("could not end " + describe(tree.keySet()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The running processes of the tree: the child, its session, and the descendants of any of them
+   * (what {@link ProcessHandle#descendants()} finds, extended to processes whose parent has already
+   * exited). Handles already {@code known} are kept, so that a pid reused by an unrelated process
+   * is never signalled.
+   */
+  private Map<Long, ProcessHandle> collectTree(Map<Long, ProcessHandle> known) {
+    List<ProcessTable.Entry> table = ProcessTable.all();
+    Map<Long, ProcessTable.Entry> running = new LinkedHashMap<>();
+    for (ProcessTable.Entry e : table) {
+      if (e.running()) {
+        running.put(e.pid(), e);
+      }
+    }
+    Set<Long> members = new LinkedHashSet<>();
+    if (process.isAlive()) {
+      members.add(pid);
+    }
+    for (ProcessTable.Entry e : running.values()) {
+      if (e.session() == pid || known.containsKey(e.pid())) {
+        members.add(e.pid());
+      }
+    }
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (ProcessTable.Entry e : running.values()) {
+        if (!members.contains(e.pid()) && members.contains(e.ppid())) {
+          members.add(e.pid());
+          grew = true;
+        }
+      }
+    }
+    members.remove(ProcessHandle.current().pid());
+    Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
+    for (long member : members) {
+      ProcessHandle handle = known.get(member);
+      if (handle == null) {
+        handle = member == pid ? process.toHandle() : ProcessHandle.of(member).orElse(null);
+      }
+      if (handle != null && handle.isAlive()) {
+        tree.put(member, handle);
+      }
+    }
+    return tree;
+  }
+
+  private static String describe(Set<Long> pids) {
+    String list =
+        pids.stream()
+            .limit(5)
+            .map(p -> p + ProcessTable.entry(p).map(e -> " (" + e.name() + ")").orElse(""))
+            .collect(Collectors.joining(", "));
+    int more = pids.size() - 5;
+    return (pids.size() == 1 ? "process " : pids.size() + " processes ")
+        + list
+        + (more > 0 ? " and " + more + " more" : "");
+  }
+
+  private void note(String text) {
+    String masked = SecretMasker.maskAll(text, spec.secrets());
+    notes.add(masked);
+    log.note(masked);
+  }
+
+  private static Thread daemon(Runnable body, String name) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    return t;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Runs child processes for {@code run} and {@code exec} steps and ends them, with their whole
+ * process tree, on a timeout or on request.
+ *
+ * <p>{@link dev.runbook.engine.internal.process.ProcessRunner} is the entry point: it starts the
+ * command described by a {@link dev.runbook.engine.internal.process.ProcessSpec} in a new session
+ * (so a terminal's Ctrl-C reaches the engine, never the step's processes), with stdin on {@code
+ * /dev/null}, streams its output (secrets masked) to the step log as it arrives, and keeps only a
+ * bounded tail in memory. {@link dev.runbook.engine.internal.process.ShellScript} builds the argv
+ * of a {@code run} step.
+ *
+ * <p>Linux only: the runner uses {@code setsid(1)} from util-linux and reads {@code /proc}.
+ *
+ * <p>Decisions that shaped this package:
+ *
+ * <ul>
+ *   <li>The JDK's {@link java.lang.ProcessBuilder} starts the child, not commons-exec's launcher:
+ *       only {@code ProcessBuilder} can give the child {@code /dev/null} as stdin, and the rest of
+ *       what commons-exec offers (a watchdog that destroys the direct child only, a line stream
+ *       that buffers a whole line in memory) does not meet the requirements here.
+ *   <li>The step owns its session: when the command exits, whatever it left running in its session
+ *       is ended too (TERM, then KILL after the grace period), and the result says so. A process
+ *       that must outlive its step belongs to a service manager, or must leave the session itself
+ *       ({@code setsid -f daemon >log 2>&1 </dev/null}).
+ *   <li>A zombie is dead: on hosts whose init does not reap orphans, an ended grandchild stays a
+ *       zombie, which counts as gone.
+ * </ul>
+ */
+package dev.runbook.engine.internal.process;

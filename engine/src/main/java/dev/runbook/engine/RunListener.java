@@ -1,0 +1,48 @@
+package dev.runbook.engine;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Observes a run. The terminal view, the JSON-lines output and test recorders are listeners.
+ *
+ * <p>Event contract: {@link #runStarted} comes first and {@link #runFinished} last, once each; a
+ * skipped step is never started; a started step ends exactly once ({@link #stepSucceeded} or
+ * {@link #stepFailed}), after any number of {@link #stepRetrying}; compensations are bracketed
+ * by {@link #compensationStarted} and {@link #compensationFinished}. Events arrive on the thread
+ * that runs the steps, except {@link #output}, which may come from a reader thread. Listeners
+ * must not throw and must not block for long. Every method has an empty default.
+ */
+public interface RunListener {
+  default void runStarted(String runId, Path runDir, String runbookName) {}
+
+  default void preconditionChecked(String name, CheckOutcome outcome) {}
+
+  default void stepStarted(String stepId, String title, int attempt) {}
+
+  default void stepSkipped(String stepId, String reason) {}
+
+  default void stepRetrying(String stepId, int nextAttempt, Duration delay, String reason) {}
+
+  default void output(String stepId, String line) {}
+
+  default void stepSucceeded(String stepId, Duration elapsed) {}
+
+  default void stepFailed(String stepId, String reason, Path log, boolean continuing) {}
+
+  default void compensationStarted(String stepId, String compensationId) {}
+
+  default void compensationFinished(String stepId, String compensationId, boolean succeeded, String detail) {}
+
+  default void irreversible(String stepId, String reason) {}
+
+  default void paused(String stepId, String reason) {}
+
+  default void runFinished(RunResult result) {}
+
+  /** A listener that forwards to several, in order. */
+  static RunListener all(List<RunListener> listeners) {
+    return new CompositeRunListener(listeners);
+  }
+}

@@ -1,0 +1,214 @@
+package dev.runbook.engine.journal;
+
+import dev.runbook.engine.ErrorCode;
+import dev.runbook.engine.RunbookException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.CRC32C;
+import org.json.JSONException;
+import org.json.JSONObject;
+
+/**
+ * The append-only journal of one run: {@code journal.jsonl}, one JSON object per line.
+ *
+ * <p>Each line carries {@code seq}, {@code ts}, {@code type}, the record's fields and, last, a
+ * {@code crc}: the CRC32C of the line's text before the {@code crc} field, closed with {@code }}.
+ * A line is on disk ({@code fdatasync}) before {@link #append} returns, and the directory is synced
+ * when the file is created, so a record the engine acted on survives a crash. Reading drops a torn
+ * last line (a crash mid-write) and refuses corruption anywhere else, naming the line. Not
+ * thread-safe: one writer per run.
+ */
+public final class Journal implements Closeable {
+  public static final String FILE_NAME = "journal.jsonl";
+  private static final String CRC_FIELD = ",\"crc\":\"";
+
+  private final Path file;
+  private final FileChannel channel;
+  private final Clock clock;
+  private long seq;
+
+  private Journal(Path file, FileChannel channel, Clock clock, long seq) {
+    this.file = file;
+    this.channel = channel;
+    this.clock = clock;
+    this.seq = seq;
+  }
+
+  /** Creates the journal of a new run in {@code runDir} (which must exist). */
+  public static Journal create(Path runDir, Clock clock) {
+    Path file = runDir.resolve(FILE_NAME);
+    try {
+      FileChannel channel =
+          FileChannel.open(
+              file,
+              EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      syncDirectory(runDir);
+      return new Journal(file, channel, clock, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the journal " + file, e);
+    }
+  }
+
+  /**
+   * Opens an existing journal to append to it, after reading it. A torn last line is cut off
+   * the file first, so new records never follow garbage.
+   */
+  public static Journal reopen(Path runDir, Clock clock) {
+    Path file = runDir.resolve(FILE_NAME);
+    Contents contents = read(file);
+    try {
+      FileChannel channel =
+          FileChannel.open(file, StandardOpenOption.WRITE);
+      channel.truncate(contents.validLength());
+      channel.force(true);
+      channel.position(contents.validLength());
+      long last = contents.records().isEmpty() ? 0 : contents.records().get(contents.records().size() - 1).seq();
+      return new Journal(file, channel, clock, last);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the journal " + file, e);
+    }
+  }
+
+  /** Appends one record and waits until it is on disk. */
+  public synchronized JournalRecord append(String type, JSONObject data) {
+    long next = seq + 1;
+    Instant now = clock.instant();
+    JSONObject line = new JSONObject(data.toMap());
+    String body =
+        "{\"seq\":" + next + ",\"ts\":\"" + now + "\",\"type\":" + JSONObject.quote(type)
+            + (line.isEmpty() ? "" : "," + line.toString().substring(1, line.toString().length() - 1));
+    String text = body + CRC_FIELD + crc(body + "}") + "\"}\n";
+    try {
+      ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(false);
+    } catch (IOException e) {
+      throw new RunbookException(
+          ErrorCode.NEEDS_OPERATOR,
+          "cannot write the journal " + file + ": " + e.getMessage(),
+          "the run stops here so that it stays resumable; free disk space, then `runbook resume`",
+          e);
+    }
+    seq = next;
+    return new JournalRecord(next, now, type, data);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * What a journal file holds.
+   *
+   * @param records the valid records in order
+   * @param validLength bytes of the file that hold them (a torn tail starts here)
+   * @param tornTail whether a torn or corrupt last line was dropped
+   */
+  public record Contents(List<JournalRecord> records, long validLength, boolean tornTail) {
+    public Contents {
+      records = List.copyOf(records);
+    }
+  }
+
+  /** Reads and checks a journal file. */
+  public static Contents read(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT, "cannot read the journal " + file + ": " + e.getMessage());
+    }
+    List<JournalRecord> records = new ArrayList<>();
+    int start = 0;
+    int lineNo = 0;
+    while (start < bytes.length) {
+      lineNo++;
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') {
+        end++;
+      }
+      boolean complete = end < bytes.length;
+      String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+      JournalRecord record = complete ? parse(line, records.size() + 1) : null;
+      if (record == null) {
+        boolean last = !complete || end + 1 >= bytes.length;
+        if (last) {
+          return new Contents(records, start, true);
+        }
+        throw new RunbookException(
+            ErrorCode.INVALID_INPUT,
+            file + ":" + lineNo + ": the journal is corrupt (bad checksum or sequence)",
+            "a journal is never edited by hand; keep a copy and inspect it with `runbook log`");
+      }
+      records.add(record);
+      start = end + 1;
+    }
+    return new Contents(records, bytes.length, false);
+  }
+
+  private static JournalRecord parse(String line, long expectedSeq) {
+    int at = line.lastIndexOf(CRC_FIELD);
+    if (at < 0 || !line.endsWith("\"}")) {
+      return null;
+    }
+    String body = line.substring(0, at);
+    String crc = line.substring(at + CRC_FIELD.length(), line.length() - 2);
+    if (!crc.equals(crc(body + "}"))) {
+      return null;
+    }
+    try {
+      JSONObject json = new JSONObject(body + "}");
+      long seq = json.getLong("seq");
+      if (seq != expectedSeq) {
+        return null;
+      }
+      Instant ts = Instant.parse(json.getString("ts"));
+      String type = json.getString("type");
+      json.remove("seq");
+      json.remove("ts");
+      json.remove("type");
+      return new JournalRecord(seq, ts, type, json);
+    } catch (JSONException | java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static String crc(String text) {
+    CRC32C crc = new CRC32C();
+    crc.update(text.getBytes(StandardCharsets.UTF_8));
+    return String.format(Locale.ROOT, "%08x", crc.getValue());
+  }
+
+  private static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+  }
+}

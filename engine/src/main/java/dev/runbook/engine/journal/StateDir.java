@@ -1,0 +1,78 @@
+package dev.runbook.engine.journal;
+
+import dev.runbook.engine.ErrorCode;
+import dev.runbook.engine.RunbookException;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The per-user directory that holds runs and locks: {@code --state-dir}, else {@code
+ * RUNBOOK_STATE_DIR}, else {@code $XDG_STATE_HOME/runbook}, else {@code ~/.local/state/runbook}.
+ *
+ * <p>Per user, not per working directory, so an operator who reconnects elsewhere finds the run.
+ * Directories are created 0700.
+ */
+public record StateDir(Path root) {
+  /** Resolves the state directory from the option and the environment; never null. */
+  public static StateDir resolve(Optional<Path> option, Map<String, String> environment) {
+    if (option.isPresent()) {
+      return new StateDir(option.get().toAbsolutePath().normalize());
+    }
+    String explicit = environment.get("RUNBOOK_STATE_DIR");
+    if (explicit != null && !explicit.isBlank()) {
+      return new StateDir(Path.of(explicit).toAbsolutePath().normalize());
+    }
+    String xdg = environment.get("XDG_STATE_HOME");
+    if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+      return new StateDir(Path.of(xdg, "runbook"));
+    }
+    String home = environment.getOrDefault("HOME", System.getProperty("user.home"));
+    return new StateDir(Path.of(home, ".local", "state", "runbook"));
+  }
+
+  public Path runs() {
+    return root.resolve("runs");
+  }
+
+  public Path locks() {
+    return root.resolve("locks");
+  }
+
+  public Path runDir(String runId) {
+    return runs().resolve(runId);
+  }
+
+  /** Creates {@code dir} and its missing parents owner-only (0700). */
+  public static Path createPrivateDirectories(Path dir) {
+    try {
+      Path absolute = dir.toAbsolutePath();
+      Path parent = absolute.getParent();
+      if (parent != null && !Files.isDirectory(parent)) {
+        createPrivateDirectories(parent);
+      }
+      if (!Files.isDirectory(absolute)) {
+        try {
+          Files.createDirectory(
+              absolute,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException e) {
+          // created concurrently: fine, as long as it is a directory
+          if (!Files.isDirectory(absolute)) {
+            throw e;
+          }
+        }
+      }
+      return absolute;
+    } catch (IOException e) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT,
+          "cannot create the state directory " + dir + ": " + e.getMessage(),
+          "choose another with --state-dir or RUNBOOK_STATE_DIR");
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.runbook.engine.internal.exec;
+
+import dev.runbook.dsl.Parameters;
+import dev.runbook.dsl.expr.ExpressionLanguage;
+import dev.runbook.dsl.model.Template;
+import dev.runbook.engine.internal.render.Bindings;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What expressions can read during a run: parameters, environment, finished steps, the run.
+ *
+ * <p>Secret values live only here, in memory: they are handed to children through their
+ * environment and are masked in captured output, never written anywhere.
+ */
+public final class RunState {
+  private final Map<String, Object> params = new LinkedHashMap<>();
+  private final Set<String> secretParams = new HashSet<>();
+  private final Set<String> secretValues = new HashSet<>();
+  private final Map<String, String> processEnv;
+  private final Map<String, String> runbookEnv = new LinkedHashMap<>();
+  private final Map<String, Map<String, Object>> steps = new LinkedHashMap<>();
+  private final String runId;
+  private final Path runDir;
+
+  public RunState(
+      Map<String, Parameters.Value> values,
+      Map<String, String> processEnv,
+      String runId,
+      Path runDir) {
+    for (Parameters.Value v : values.values()) {
+      params.put(v.param().name(), v.value());
+      if (v.secret()) {
+        secretParams.add(v.param().name());
+        String text = String.valueOf(v.value());
+        if (!text.isEmpty()) {
+          secretValues.add(text);
+        }
+      }
+    }
+    this.processEnv = Map.copyOf(processEnv);
+    this.runId = runId;
+    this.runDir = runDir;
+  }
+
+  /** Resolves the runbook's {@code env:} once, in order (a value may read an earlier one). */
+  public void resolveRunbookEnv(Map<String, Template> env) {
+    for (Map.Entry<String, Template> e : env.entrySet()) {
+      runbookEnv.put(e.getKey(), resolve(e.getValue(), Map.of()));
+    }
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  public Path runDir() {
+    return runDir;
+  }
+
+  public Set<String> secretValues() {
+    return Set.copyOf(secretValues);
+  }
+
+  /** Adds values to mask in output (e.g. a secret that reached a child through env). */
+  public void addSecretValues(Collection<String> values) {
+    values.stream().filter(v -> !v.isEmpty()).forEach(secretValues::add);
+  }
+
+  public void recordStep(String id, String status, Map<String, Object> outputs) {
+    Map<String, Object> step = new HashMap<>();
+    step.put("status", status);
+    step.put("outputs", new HashMap<>(outputs));
+    steps.put(id, step);
+  }
+
+  public void recordStatus(String id, String status) {
+    Map<String, Object> step = steps.computeIfAbsent(id, k -> new HashMap<>());
+    step.put("status", status);
+    step.putIfAbsent("outputs", new HashMap<String, Object>());
+  }
+
+  /** The expression variables, with the step's own {@code env:} over the runbook's. */
+  public Map<String, Object> variables(Map<String, String> stepEnv) {
+    Map<String, Object> env = new HashMap<>(processEnv);
+    env.putAll(runbookEnv);
+    env.putAll(stepEnv);
+    Map<String, Object> vars = new HashMap<>();
+    vars.put("params", params);
+    vars.put("env", env);
+    vars.put("steps", steps);
+    vars.put("run", Map.of("id", runId, "dir", runDir.toString()));
+    return vars;
+  }
+
+  public Bindings bindings(Map<String, String> stepEnv, Collection<String> pendingSteps) {
+    return Bindings.of(variables(stepEnv))
+        .withSecretParams(secretParams)
+        .withPendingSteps(pendingSteps);
+  }
+
+  /** A template's text now (every value known); throws ExpressionException otherwise. */
+  public String resolve(Template template, Map<String, String> stepEnv) {
+    return ExpressionLanguage.standard().resolve(template, variables(stepEnv));
+  }
+
+  /** The environment a child process gets: the engine's, the runbook's, then the step's. */
+  public Map<String, String> childEnvironment(Map<String, String> stepEnv) {
+    Map<String, String> env = new HashMap<>(processEnv);
+    env.putAll(runbookEnv);
+    env.putAll(stepEnv);
+    return env;
+  }
+
+  public boolean isSecretParam(String name) {
+    return secretParams.contains(name);
+  }
+}

@@ -1,0 +1,2 @@
+/** The executor's parts: run state, check and action runners. Not API. */
+package dev.runbook.engine.internal.exec;

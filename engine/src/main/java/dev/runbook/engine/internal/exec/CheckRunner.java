@@ -159,7 +159,7 @@ public final class CheckRunner {
       env.putAll(script.environment());
       Path dir = c.cwd().map(this::path).orElse(cwd);
       try {
-        Files.createDirectories(scratch);
+        dev.runbook.engine.journal.StateDir.createPrivateDirectories(scratch);
         Path log = Files.createTempFile(scratch, "check-", ".log");
         try {
           ProcessSpec spec =

@@ -1,0 +1,88 @@
+package dev.runbook.engine.internal.exec;
+
+import dev.runbook.dsl.model.OutputSpec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.json.JSONException;
+import org.json.JSONObject;
+import org.json.JSONPointer;
+import org.json.JSONTokener;
+
+/**
+ * Captures a declared output from a step's stdout (or a file): a regex's group 1 (else the whole
+ * match) or a JSON Pointer into the text parsed as JSON.
+ *
+ * <p>Text up to {@link #WHOLE_TEXT_LIMIT} is matched as a whole (a regex may span lines); larger
+ * output is matched line by line so memory stays bounded.
+ */
+public final class OutputCapture {
+  static final long WHOLE_TEXT_LIMIT = 4L << 20;
+
+  private OutputCapture() {}
+
+  /** The captured value, or a one-line reason why there is none. */
+  public record Captured(Optional<Object> value, String problem) {}
+
+  public static Captured capture(OutputSpec spec, Optional<Path> source, Optional<String> text) {
+    try {
+      String where = source.map(p -> "the output").orElse("the response");
+      if (spec.json().isPresent()) {
+        String body = text.orElse(null);
+        if (body == null) {
+          if (source.isEmpty() || Files.size(source.get()) > WHOLE_TEXT_LIMIT) {
+            return new Captured(Optional.empty(), where + " is too large to read as JSON");
+          }
+          body = Files.readString(source.get(), StandardCharsets.UTF_8);
+        }
+        Object json = new JSONTokener(body.strip()).nextValue();
+        Object value = new JSONPointer(spec.json().get()).queryFrom(json);
+        if (value == null) {
+          return new Captured(Optional.empty(), spec.json().get() + " not found in " + where);
+        }
+        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+          value = n.longValue();
+        }
+        return new Captured(Optional.of(value == JSONObject.NULL ? "" : value), "");
+      }
+      Pattern pattern = Pattern.compile(spec.regex().orElseThrow(), Pattern.MULTILINE);
+      if (text.isPresent()) {
+        return match(pattern, text.get(), where);
+      }
+      if (source.isEmpty() || !Files.exists(source.get())) {
+        return new Captured(Optional.empty(), "no output to read");
+      }
+      if (Files.size(source.get()) <= WHOLE_TEXT_LIMIT) {
+        return match(pattern, Files.readString(source.get(), StandardCharsets.UTF_8), where);
+      }
+      try (BufferedReader reader = Files.newBufferedReader(source.get(), StandardCharsets.UTF_8)) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          Captured c = match(pattern, line, where);
+          if (c.value().isPresent()) {
+            return c;
+          }
+        }
+      }
+      return new Captured(Optional.empty(), "no match for /" + pattern.pattern() + "/ in " + where);
+    } catch (JSONException e) {
+      return new Captured(Optional.empty(), "not JSON, or no such field: " + e.getMessage());
+    } catch (IOException e) {
+      return new Captured(Optional.empty(), "cannot read the output: " + e.getMessage());
+    }
+  }
+
+  private static Captured match(Pattern pattern, String text, String where) {
+    Matcher m = pattern.matcher(text);
+    if (!m.find()) {
+      return new Captured(Optional.empty(), "no match for /" + pattern.pattern() + "/ in " + where);
+    }
+    String value = m.groupCount() >= 1 && m.group(1) != null ? m.group(1) : m.group();
+    return new Captured(Optional.of(value), "");
+  }
+}

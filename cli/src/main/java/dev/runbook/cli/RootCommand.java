@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Declarative runbooks for upgrades and rollbacks of self-hosted software.",
-    subcommands = {ValidateCommand.class, SchemaCommand.class},
+    subcommands = {ValidateCommand.class, SchemaCommand.class, PlanCommand.class, RunCommand.class},
     footer = {"", "Example:", "  runbook validate upgrade.yaml"})
 public final class RootCommand implements Runnable {
   @Option(

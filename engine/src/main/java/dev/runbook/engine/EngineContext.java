@@ -10,8 +10,8 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * What the engine needs from its surroundings: the state directory, the process environment and
- * a clock. One per command; not shared between threads that run steps.
+ * What the engine needs from its surroundings: the state directory, the process environment and a
+ * clock. One per command; not shared between threads that run steps.
  */
 public final class EngineContext {
   private final StateDir state;

@@ -36,9 +36,9 @@ import java.util.Optional;
 import org.json.JSONObject;
 
 /**
- * Executes a {@link Plan}: preconditions, then each step through its phases (when, requires,
- * action with timeout and retry, verify, outputs), compensation newest first on a rollback, and
- * {@code finally} at the run's end.
+ * Executes a {@link Plan}: preconditions, then each step through its phases (when, requires, action
+ * with timeout and retry, verify, outputs), compensation newest first on a rollback, and {@code
+ * finally} at the run's end.
  *
  * <p>The journal is written by the executor itself, before and after each transition: a step's
  * intent is on disk before its action starts, its result before the next step starts.
@@ -83,8 +83,10 @@ public final class Executor {
     private final RunState state;
     private final ActionRunner actions = context.actions();
     private final CheckRunner checks = context.checks();
+
     /** Steps that started, newest last: what a rollback undoes. */
     private final Deque<Started> started = new ArrayDeque<>();
+
     private final List<String> continuedFailures = new ArrayList<>();
 
     private record Started(String id, Step step, RunState state, Path cwd) {}
@@ -110,11 +112,13 @@ public final class Executor {
     RunResult execute() {
       Runbook runbook = plan.runbook();
       JSONObject visibleParams = new JSONObject();
-      plan.params().forEach((k, v) -> {
-        if (!v.secret()) {
-          visibleParams.put(k, v.value());
-        }
-      });
+      plan.params()
+          .forEach(
+              (k, v) -> {
+                if (!v.secret()) {
+                  visibleParams.put(k, v.value());
+                }
+              });
       journal.append(
           "run_started",
           new JSONObject()
@@ -266,7 +270,8 @@ public final class Executor {
       } catch (ExpressionException e) {
         return new StepOutcome(StepOutcome.Kind.FAILED, e.getMessage());
       }
-      Path cwd = compensation.cwd().map(t -> resolvePath(t, s.state(), Map.of(), s.cwd())).orElse(s.cwd());
+      Path cwd =
+          compensation.cwd().map(t -> resolvePath(t, s.state(), Map.of(), s.cwd())).orElse(s.cwd());
       Attempt attempt =
           actions.attempt(
               compensation,
@@ -331,11 +336,18 @@ public final class Executor {
         if (!outcome.holds()) {
           switch (requirement.onUnmet()) {
             case SKIP -> {
-              return skip(id, step, runState, "requirement not met: " + name + " (" + outcome.detail() + ")");
+              return skip(
+                  id,
+                  step,
+                  runState,
+                  "requirement not met: " + name + " (" + outcome.detail() + ")");
             }
             default -> {
               return fail(
-                  id, step, runState, "requirement not met: " + name + " (" + outcome.detail() + ")",
+                  id,
+                  step,
+                  runState,
+                  "requirement not met: " + name + " (" + outcome.detail() + ")",
                   files(id).log());
             }
           }
@@ -357,7 +369,13 @@ public final class Executor {
         listener.stepStarted(id, step.title().orElse(""), attemptNo);
         Attempt attempt =
             actions.attempt(
-                step, runState, env, cwd, stepFiles, step.timeout(), interaction,
+                step,
+                runState,
+                env,
+                cwd,
+                stepFiles,
+                step.timeout(),
+                interaction,
                 line -> listener.output(id, line));
         String problem = null;
         Map<String, Object> outputs = new LinkedHashMap<>(attempt.builtInOutputs());
@@ -416,14 +434,18 @@ public final class Executor {
         boolean compensable) {
       Runbook callee = plan.called().get(call.target());
       if (callee == null) {
-        return fail(id, step, callerState, "called runbook " + call.runbook() + " was not loaded", files(id).log());
+        return fail(
+            id,
+            step,
+            callerState,
+            "called runbook " + call.runbook() + " was not loaded",
+            files(id).log());
       }
       Map<String, String> given = new LinkedHashMap<>();
       for (Map.Entry<String, Template> e : call.params().entrySet()) {
         given.put(e.getKey(), callerState.resolve(e.getValue(), env));
       }
-      Parameters.Resolution params =
-          Parameters.resolve(callee, given, Optional.empty(), Map.of());
+      Parameters.Resolution params = Parameters.resolve(callee, given, Optional.empty(), Map.of());
       if (!params.ok()) {
         String why =
             params.problems().isEmpty()
@@ -442,19 +464,28 @@ public final class Executor {
             checks.evaluate(check, calleeState, Map.of(), Planner.baseDir(callee), runDir);
         if (!outcome.holds()) {
           return fail(
-              id, step, callerState,
-              "precondition of " + call.runbook() + " unmet: "
+              id,
+              step,
+              callerState,
+              "precondition of "
+                  + call.runbook()
+                  + " unmet: "
                   + CheckRunner.name(check, calleeState.bindings(Map.of(), List.of()))
-                  + " (" + outcome.detail() + ")",
+                  + " ("
+                  + outcome.detail()
+                  + ")",
               files(id).log());
         }
       }
       for (Step child : callee.steps()) {
-        StepOutcome outcome = runStep(child, id + "/" + child.id(), callee, calleeState, compensable);
+        StepOutcome outcome =
+            runStep(child, id + "/" + child.id(), callee, calleeState, compensable);
         if (outcome.kind() == StepOutcome.Kind.FAILED) {
-          return fail(id, step, callerState, "its step `" + child.id() + "` failed", files(id).log());
+          return fail(
+              id, step, callerState, "its step `" + child.id() + "` failed", files(id).log());
         }
-        if (outcome.kind() == StepOutcome.Kind.PAUSED || outcome.kind() == StepOutcome.Kind.INTERRUPTED) {
+        if (outcome.kind() == StepOutcome.Kind.PAUSED
+            || outcome.kind() == StepOutcome.Kind.INTERRUPTED) {
           return outcome;
         }
       }
@@ -478,7 +509,10 @@ public final class Executor {
       CheckOutcome outcome = CheckOutcome.failed("not checked");
       while (Instant.now().isBefore(deadline)) {
         try {
-          Thread.sleep(Math.min(interval.toMillis(), Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
+          Thread.sleep(
+              Math.min(
+                  interval.toMillis(),
+                  Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return CheckOutcome.errored("interrupted");
@@ -489,8 +523,7 @@ public final class Executor {
         }
       }
       return new CheckOutcome(
-          outcome.status(),
-          outcome.detail() + ", still after " + Durations.format(timeout));
+          outcome.status(), outcome.detail() + ", still after " + Durations.format(timeout));
     }
 
     private String captureOutputs(
@@ -524,8 +557,11 @@ public final class Executor {
       for (Check check : step.verify()) {
         CheckOutcome outcome = checks.evaluate(check, runState, env, cwd, runDir);
         if (!outcome.holds()) {
-          return "verify failed: " + CheckRunner.name(check, runState.bindings(env, List.of()))
-              + " (" + outcome.detail() + ")";
+          return "verify failed: "
+              + CheckRunner.name(check, runState.bindings(env, List.of()))
+              + " ("
+              + outcome.detail()
+              + ")";
         }
       }
       return null;

@@ -3,8 +3,8 @@ package dev.runbook.engine;
 import dev.runbook.dsl.model.OnFailure;
 
 /**
- * How the engine asks the operator. Every question has an answer for when nobody can be asked
- * (no terminal), so a run never blocks without a terminal.
+ * How the engine asks the operator. Every question has an answer for when nobody can be asked (no
+ * terminal), so a run never blocks without a terminal.
  */
 public interface Interaction {
   /** The operator's answer to a {@code confirm} step. */

@@ -38,8 +38,8 @@ import java.util.TreeMap;
  * parameters × live checks. Checks are read-only, so planning may evaluate the preconditions;
  * {@code offline} skips them.
  *
- * <p>What cannot be known before running (a step's output, a {@code when} that reads one) is
- * named, never guessed.
+ * <p>What cannot be known before running (a step's output, a {@code when} that reads one) is named,
+ * never guessed.
  */
 public final class Planner {
   /** Stands for the run's directory before the run exists. */
@@ -52,10 +52,7 @@ public final class Planner {
   }
 
   public Plan plan(
-      Runbook runbook,
-      Map<Path, Runbook> called,
-      Parameters.Resolution params,
-      boolean offline) {
+      Runbook runbook, Map<Path, Runbook> called, Parameters.Resolution params, boolean offline) {
     RunState state = planningState(runbook, params.values());
     List<String> allIds = new ArrayList<>();
     runbook.steps().forEach(s -> allIds.add(s.id()));
@@ -147,8 +144,12 @@ public final class Planner {
       if (!reads.isEmpty()) {
         decision = PlannedStep.Decision.DECIDED_AT_RUN;
         reason =
-            "when `" + step.when().get().source() + "`: known after `"
-                + String.join("`, `", reads) + "` " + (reads.size() == 1 ? "runs" : "run");
+            "when `"
+                + step.when().get().source()
+                + "`: known after `"
+                + String.join("`, `", reads)
+                + "` "
+                + (reads.size() == 1 ? "runs" : "run");
       } else {
         try {
           boolean yes = when.test(state.variables(Map.of()));
@@ -167,8 +168,8 @@ public final class Planner {
           switch (r.onUnmet()) {
             case FAIL -> line + " (else the step fails)";
             case SKIP -> line + " (else the step is skipped)";
-            case WAIT -> line + " (waits up to "
-                + r.timeout().map(Durations::format).orElse("?") + ")";
+            case WAIT ->
+                line + " (waits up to " + r.timeout().map(Durations::format).orElse("?") + ")";
           });
     }
     List<String> verify = new ArrayList<>();
@@ -186,7 +187,8 @@ public final class Planner {
           Parameters.resolve(callee, given, Optional.empty(), Map.of());
       RunState calleeState = planningState(callee, calleeParams.values());
       children.addAll(
-          planSteps(callee, called, calleeState, callee.steps(), prefix + step.id() + "/", List.of()));
+          planSteps(
+              callee, called, calleeState, callee.steps(), prefix + step.id() + "/", List.of()));
     }
     return new PlannedStep(
         prefix + step.id(),
@@ -203,7 +205,9 @@ public final class Planner {
   private static List<String> pendingReads(List<List<String>> references, List<String> pending) {
     List<String> reads = new ArrayList<>();
     for (List<String> ref : references) {
-      if (ref.size() >= 2 && ref.get(0).equals("steps") && pending.contains(ref.get(1))
+      if (ref.size() >= 2
+          && ref.get(0).equals("steps")
+          && pending.contains(ref.get(1))
           && !reads.contains(ref.get(1))) {
         reads.add(ref.get(1));
       }
@@ -248,8 +252,10 @@ public final class Planner {
                     .append(show(s.url(), b))
                     .append(", expect ")
                     .append(show(s.status(), b));
-            s.contains().ifPresent(t -> line.append(", body contains \"").append(show(t, b)).append('"'));
-            s.json().forEach((k, v) -> line.append(", ").append(k).append(" = ").append(show(v, b)));
+            s.contains()
+                .ifPresent(t -> line.append(", body contains \"").append(show(t, b)).append('"'));
+            s.json()
+                .forEach((k, v) -> line.append(", ").append(k).append(" = ").append(show(v, b)));
             List<String> lines = new ArrayList<>(List.of(line.toString()));
             s.headers().forEach((k, v) -> lines.add("  header " + k + ": " + show(v, b)));
             s.body().ifPresent(t -> lines.add("  body: " + show(t, b)));
@@ -258,7 +264,8 @@ public final class Planner {
 
           @Override
           public List<String> visitCopy(Action.Copy a) {
-            return List.of("copy: " + show(a.from(), b) + " -> " + show(a.to(), b) + " (replaces it)");
+            return List.of(
+                "copy: " + show(a.from(), b) + " -> " + show(a.to(), b) + " (replaces it)");
           }
 
           @Override
@@ -266,14 +273,20 @@ public final class Planner {
             List<String> paths = new ArrayList<>();
             a.paths().forEach(p -> paths.add(show(p, b)));
             return List.of(
-                "backup: " + String.join(", ", paths) + " -> " + show(a.to(), b)
+                "backup: "
+                    + String.join(", ", paths)
+                    + " -> "
+                    + show(a.to(), b)
                     + " (with a checksummed manifest)");
           }
 
           @Override
           public List<String> visitRestore(Action.Restore a) {
             return List.of(
-                "restore: " + show(a.from(), b) + " -> " + show(a.to(), b)
+                "restore: "
+                    + show(a.from(), b)
+                    + " -> "
+                    + show(a.to(), b)
                     + " (after verifying the manifest)");
           }
 
@@ -286,8 +299,12 @@ public final class Planner {
           @Override
           public List<String> visitWait(Action.Wait a) {
             return List.of(
-                "wait: until " + CheckRunner.name(a.until(), b) + ", up to "
-                    + Durations.format(a.timeout()) + ", every " + Durations.format(a.interval()));
+                "wait: until "
+                    + CheckRunner.name(a.until(), b)
+                    + ", up to "
+                    + Durations.format(a.timeout())
+                    + ", every "
+                    + Durations.format(a.interval()));
           }
 
           @Override
@@ -300,7 +317,9 @@ public final class Planner {
             List<String> params = new ArrayList<>();
             a.params().forEach((k, v) -> params.add(k + "=" + show(v, b)));
             return List.of(
-                "call: " + a.runbook() + (params.isEmpty() ? "" : " with " + String.join(", ", params)));
+                "call: "
+                    + a.runbook()
+                    + (params.isEmpty() ? "" : " with " + String.join(", ", params)));
           }
         });
   }
@@ -325,11 +344,12 @@ public final class Planner {
       files.put(p.toString(), sha256(p));
     }
     TreeMap<String, String> visible = new TreeMap<>();
-    params.forEach((k, v) -> {
-      if (!v.secret()) {
-        visible.put(k, String.valueOf(v.value()));
-      }
-    });
+    params.forEach(
+        (k, v) -> {
+          if (!v.secret()) {
+            visible.put(k, String.valueOf(v.value()));
+          }
+        });
     StringBuilder text = new StringBuilder();
     visible.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
     return new PlanDigest(files, sha256(text.toString().getBytes(StandardCharsets.UTF_8)));

@@ -8,11 +8,11 @@ import java.util.List;
  * Observes a run. The terminal view, the JSON-lines output and test recorders are listeners.
  *
  * <p>Event contract: {@link #runStarted} comes first and {@link #runFinished} last, once each; a
- * skipped step is never started; a started step ends exactly once ({@link #stepSucceeded} or
- * {@link #stepFailed}), after any number of {@link #stepRetrying}; compensations are bracketed
- * by {@link #compensationStarted} and {@link #compensationFinished}. Events arrive on the thread
- * that runs the steps, except {@link #output}, which may come from a reader thread. Listeners
- * must not throw and must not block for long. Every method has an empty default.
+ * skipped step is never started; a started step ends exactly once ({@link #stepSucceeded} or {@link
+ * #stepFailed}), after any number of {@link #stepRetrying}; compensations are bracketed by {@link
+ * #compensationStarted} and {@link #compensationFinished}. Events arrive on the thread that runs
+ * the steps, except {@link #output}, which may come from a reader thread. Listeners must not throw
+ * and must not block for long. Every method has an empty default.
  */
 public interface RunListener {
   default void runStarted(String runId, Path runDir, String runbookName) {}
@@ -33,7 +33,8 @@ public interface RunListener {
 
   default void compensationStarted(String stepId, String compensationId) {}
 
-  default void compensationFinished(String stepId, String compensationId, boolean succeeded, String detail) {}
+  default void compensationFinished(
+      String stepId, String compensationId, boolean succeeded, String detail) {}
 
   default void irreversible(String stepId, String reason) {}
 

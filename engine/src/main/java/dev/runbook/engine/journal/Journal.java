@@ -26,8 +26,8 @@ import org.json.JSONObject;
  * The append-only journal of one run: {@code journal.jsonl}, one JSON object per line.
  *
  * <p>Each line carries {@code seq}, {@code ts}, {@code type}, the record's fields and, last, a
- * {@code crc}: the CRC32C of the line's text before the {@code crc} field, closed with {@code }}.
- * A line is on disk ({@code fdatasync}) before {@link #append} returns, and the directory is synced
+ * {@code crc}: the CRC32C of the line's text before the {@code crc} field, closed with {@code }}. A
+ * line is on disk ({@code fdatasync}) before {@link #append} returns, and the directory is synced
  * when the file is created, so a record the engine acted on survives a crash. Reading drops a torn
  * last line (a crash mid-write) and refuses corruption anywhere else, naming the line. Not
  * thread-safe: one writer per run.
@@ -55,7 +55,10 @@ public final class Journal implements Closeable {
       FileChannel channel =
           FileChannel.open(
               file,
-              EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+              EnumSet.of(
+                  StandardOpenOption.CREATE_NEW,
+                  StandardOpenOption.WRITE,
+                  StandardOpenOption.APPEND),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       syncDirectory(runDir);
       return new Journal(file, channel, clock, 0);
@@ -65,19 +68,21 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * Opens an existing journal to append to it, after reading it. A torn last line is cut off
-   * the file first, so new records never follow garbage.
+   * Opens an existing journal to append to it, after reading it. A torn last line is cut off the
+   * file first, so new records never follow garbage.
    */
   public static Journal reopen(Path runDir, Clock clock) {
     Path file = runDir.resolve(FILE_NAME);
     Contents contents = read(file);
     try {
-      FileChannel channel =
-          FileChannel.open(file, StandardOpenOption.WRITE);
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
       channel.truncate(contents.validLength());
       channel.force(true);
       channel.position(contents.validLength());
-      long last = contents.records().isEmpty() ? 0 : contents.records().get(contents.records().size() - 1).seq();
+      long last =
+          contents.records().isEmpty()
+              ? 0
+              : contents.records().get(contents.records().size() - 1).seq();
       return new Journal(file, channel, clock, last);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the journal " + file, e);
@@ -90,8 +95,15 @@ public final class Journal implements Closeable {
     Instant now = clock.instant();
     JSONObject line = new JSONObject(data.toMap());
     String body =
-        "{\"seq\":" + next + ",\"ts\":\"" + now + "\",\"type\":" + JSONObject.quote(type)
-            + (line.isEmpty() ? "" : "," + line.toString().substring(1, line.toString().length() - 1));
+        "{\"seq\":"
+            + next
+            + ",\"ts\":\""
+            + now
+            + "\",\"type\":"
+            + JSONObject.quote(type)
+            + (line.isEmpty()
+                ? ""
+                : "," + line.toString().substring(1, line.toString().length() - 1));
     String text = body + CRC_FIELD + crc(body + "}") + "\"}\n";
     try {
       ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));

@@ -55,7 +55,8 @@ public final class RunLock implements AutoCloseable {
       FileChannel channel =
           FileChannel.open(
               file,
-              EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+              EnumSet.of(
+                  StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       FileLock lock;
       try {
@@ -94,9 +95,17 @@ public final class RunLock implements AutoCloseable {
     String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).strip();
     try {
       JSONObject o = new JSONObject(text);
-      return "run " + o.optString("run_id", "?") + " (pid " + o.optLong("pid") + " on "
-          + o.optString("host", "?") + ", user " + o.optString("user", "?") + ", since "
-          + o.optString("since", "?") + ")";
+      return "run "
+          + o.optString("run_id", "?")
+          + " (pid "
+          + o.optLong("pid")
+          + " on "
+          + o.optString("host", "?")
+          + ", user "
+          + o.optString("user", "?")
+          + ", since "
+          + o.optString("since", "?")
+          + ")";
     } catch (JSONException e) {
       return "a process that has not written its details yet";
     }

@@ -32,8 +32,8 @@ import java.util.function.Consumer;
 /**
  * Runs one try of a step's action (every kind but {@code call}, which the executor expands).
  *
- * <p>Process output streams to the step's log in the run directory; only the last lines are kept
- * in memory.
+ * <p>Process output streams to the step's log in the run directory; only the last lines are kept in
+ * memory.
  */
 public final class ActionRunner {
   private final ProcessRunner processes;
@@ -131,27 +131,43 @@ public final class ActionRunner {
         running.terminate();
         Thread.currentThread().interrupt();
         return new Attempt(
-            Attempt.Outcome.INTERRUPTED, "interrupted", Map.of(), Optional.empty(), Optional.empty());
+            Attempt.Outcome.INTERRUPTED,
+            "interrupted",
+            Map.of(),
+            Optional.empty(),
+            Optional.empty());
       } finally {
         current.set(null);
       }
       Map<String, Object> outputs = Map.of("exit_code", (long) result.exitCode());
       if (result.succeeded()) {
         return new Attempt(
-            Attempt.Outcome.SUCCEEDED, "", outputs, Optional.of(stepFiles.stdout()), Optional.empty());
+            Attempt.Outcome.SUCCEEDED,
+            "",
+            outputs,
+            Optional.of(stepFiles.stdout()),
+            Optional.empty());
       }
       String last = CheckRunner.lastLine(result.tail()).map(l -> ": " + l).orElse("");
       String reason;
       if (result.terminated()) {
         return new Attempt(
-            Attempt.Outcome.INTERRUPTED, "stopped by a signal", outputs, Optional.empty(), Optional.empty());
+            Attempt.Outcome.INTERRUPTED,
+            "stopped by a signal",
+            outputs,
+            Optional.empty(),
+            Optional.empty());
       } else if (result.timedOut()) {
         reason = "timed out after " + dev.runbook.dsl.Durations.format(timeout.orElseThrow());
       } else {
         reason = "exit " + result.exitCode() + last;
       }
       return new Attempt(
-          Attempt.Outcome.FAILED, reason, outputs, Optional.of(stepFiles.stdout()), Optional.empty());
+          Attempt.Outcome.FAILED,
+          reason,
+          outputs,
+          Optional.of(stepFiles.stdout()),
+          Optional.empty());
     }
 
     @Override
@@ -190,7 +206,8 @@ public final class ActionRunner {
     @Override
     public Attempt visitCopy(Action.Copy a) {
       try {
-        return Attempt.succeeded(new LinkedHashMap<>(files.copy(path(a.from()), path(a.to())).outputs()));
+        return Attempt.succeeded(
+            new LinkedHashMap<>(files.copy(path(a.from()), path(a.to())).outputs()));
       } catch (FileActionException e) {
         return Attempt.failed(e.getMessage());
       }
@@ -203,7 +220,8 @@ public final class ActionRunner {
         for (Template t : a.paths()) {
           paths.add(path(t));
         }
-        return Attempt.succeeded(new LinkedHashMap<>(files.backup(paths, cwd, path(a.to())).outputs()));
+        return Attempt.succeeded(
+            new LinkedHashMap<>(files.backup(paths, cwd, path(a.to())).outputs()));
       } catch (FileActionException e) {
         return Attempt.failed(e.getMessage());
       }
@@ -227,7 +245,8 @@ public final class ActionRunner {
 
     @Override
     public Attempt visitWait(Action.Wait a) {
-      Instant deadline = Instant.now().plus(timeout.filter(t -> t.compareTo(a.timeout()) < 0).orElse(a.timeout()));
+      Instant deadline =
+          Instant.now().plus(timeout.filter(t -> t.compareTo(a.timeout()) < 0).orElse(a.timeout()));
       CheckOutcome last;
       while (true) {
         last = checks.evaluate(a.until(), state, stepEnv, cwd, stepFiles.log().getParent());
@@ -242,13 +261,21 @@ public final class ActionRunner {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return new Attempt(
-              Attempt.Outcome.INTERRUPTED, "interrupted", Map.of(), Optional.empty(), Optional.empty());
+              Attempt.Outcome.INTERRUPTED,
+              "interrupted",
+              Map.of(),
+              Optional.empty(),
+              Optional.empty());
         }
       }
       return Attempt.failed(
-          "still not true after " + dev.runbook.dsl.Durations.format(a.timeout()) + ": "
-              + CheckRunner.name(a.until(), state.bindings(stepEnv, List.of())) + " ("
-              + last.detail() + ")");
+          "still not true after "
+              + dev.runbook.dsl.Durations.format(a.timeout())
+              + ": "
+              + CheckRunner.name(a.until(), state.bindings(stepEnv, List.of()))
+              + " ("
+              + last.detail()
+              + ")");
     }
 
     @Override
@@ -256,14 +283,20 @@ public final class ActionRunner {
       String message = text(a.message());
       return switch (interaction.confirm(step.id(), message)) {
         case YES -> Attempt.succeeded(Map.of());
-        case NO -> new Attempt(
-            Attempt.Outcome.DECLINED, "the operator said no", Map.of(), Optional.empty(), Optional.empty());
-        case NOBODY -> new Attempt(
-            Attempt.Outcome.PAUSED,
-            "waiting for a confirmation: " + message,
-            Map.of(),
-            Optional.empty(),
-            Optional.empty());
+        case NO ->
+            new Attempt(
+                Attempt.Outcome.DECLINED,
+                "the operator said no",
+                Map.of(),
+                Optional.empty(),
+                Optional.empty());
+        case NOBODY ->
+            new Attempt(
+                Attempt.Outcome.PAUSED,
+                "waiting for a confirmation: " + message,
+                Map.of(),
+                Optional.empty(),
+                Optional.empty());
       };
     }
 

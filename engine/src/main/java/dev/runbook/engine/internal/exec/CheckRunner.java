@@ -31,8 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Evaluates checks (read-only by contract) against the live system, and names them for messages
- * and plans.
+ * Evaluates checks (read-only by contract) against the live system, and names them for messages and
+ * plans.
  */
 public final class CheckRunner {
   static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
@@ -96,14 +96,19 @@ public final class CheckRunner {
                     .append(show(s.url(), b))
                     .append(" answers ")
                     .append(show(s.status(), b));
-            s.contains().ifPresent(t -> out.append(", body contains \"").append(show(t, b)).append('"'));
+            s.contains()
+                .ifPresent(t -> out.append(", body contains \"").append(show(t, b)).append('"'));
             s.json().forEach((k, v) -> out.append(", ").append(k).append(" = ").append(show(v, b)));
             return out.toString();
           }
 
           @Override
           public String visitPort(Check.Port c) {
-            return "port " + show(c.host(), b) + ":" + show(c.port(), b) + " is "
+            return "port "
+                + show(c.host(), b)
+                + ":"
+                + show(c.port(), b)
+                + " is "
                 + c.is().name().toLowerCase(java.util.Locale.ROOT);
           }
 
@@ -115,7 +120,12 @@ public final class CheckRunner {
           @Override
           public String visitDocker(Check.Docker c) {
             return c.container()
-                .map(t -> "container " + show(t, b) + " is " + c.is().name().toLowerCase(java.util.Locale.ROOT))
+                .map(
+                    t ->
+                        "container "
+                            + show(t, b)
+                            + " is "
+                            + c.is().name().toLowerCase(java.util.Locale.ROOT))
                 .orElseGet(() -> "image " + show(c.image().orElseThrow(), b) + " is present");
           }
 
@@ -153,8 +163,7 @@ public final class CheckRunner {
 
     @Override
     public CheckOutcome visitCommand(Check.Command c) {
-      RenderedScript script =
-          ShellTemplate.render(c.command(), state.bindings(stepEnv, List.of()));
+      RenderedScript script = ShellTemplate.render(c.command(), state.bindings(stepEnv, List.of()));
       Map<String, String> env = new LinkedHashMap<>(state.childEnvironment(stepEnv));
       env.putAll(script.environment());
       Path dir = c.cwd().map(this::path).orElse(cwd);
@@ -172,7 +181,8 @@ public final class CheckRunner {
           if (result.succeeded()) {
             return CheckOutcome.holds("exit 0");
           }
-          String last = result.tail().isEmpty() ? "" : ": " + result.tail().get(result.tail().size() - 1);
+          String last =
+              result.tail().isEmpty() ? "" : ": " + result.tail().get(result.tail().size() - 1);
           if (result.timedOut()) {
             return CheckOutcome.failed("timed out" + last);
           }
@@ -250,7 +260,8 @@ public final class CheckRunner {
   }
 
   /** For http actions, which share the request shape. */
-  public HttpProbe.Result http(HttpSpec spec, RunState state, Map<String, String> stepEnv, Path cwd) {
+  public HttpProbe.Result http(
+      HttpSpec spec, RunState state, Map<String, String> stepEnv, Path cwd) {
     return http.probe(new Evaluator(state, stepEnv, cwd, cwd).request(spec));
   }
 

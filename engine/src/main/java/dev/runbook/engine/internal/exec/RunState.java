@@ -15,8 +15,8 @@ import java.util.Set;
 /**
  * What expressions can read during a run: parameters, environment, finished steps, the run.
  *
- * <p>Secret values live only here, in memory: they are handed to children through their
- * environment and are masked in captured output, never written anywhere.
+ * <p>Secret values live only here, in memory: they are handed to children through their environment
+ * and are masked in captured output, never written anywhere.
  */
 public final class RunState {
   private final Map<String, Object> params = new LinkedHashMap<>();

@@ -1,0 +1,101 @@
+package dev.runbook.cli;
+
+import dev.runbook.dsl.model.OnFailure;
+import dev.runbook.engine.EngineContext;
+import dev.runbook.engine.Executor;
+import dev.runbook.engine.Plan;
+import dev.runbook.engine.Planner;
+import dev.runbook.engine.RunListener;
+import dev.runbook.engine.RunOptions;
+import dev.runbook.engine.RunResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code runbook run FILE}: executes the plan that {@code plan} shows. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = "Run a runbook: preconditions, then each step; compensate on failure.",
+    footer = {
+      "",
+      "Exit codes: 0 succeeded, 1 failed and rolled back, 2 invalid input, 3 preconditions",
+      "unmet (nothing changed), 4 needs the operator, 5 locked, 130 interrupted.",
+      "",
+      "Example:",
+      "  runbook run examples/demo-upgrade.yaml -p fail_at=migrate"
+    })
+final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin RunbookInput input;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "The runbook.")
+  Path file;
+
+  @Option(names = "--yes", description = "Answer yes to every confirm step.")
+  boolean yes;
+
+  @Option(
+      names = "--on-failure",
+      paramLabel = "POLICY",
+      description = "rollback, stop or ask: overrides the runbook's on_failure.")
+  String onFailure;
+
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  RunFormat format;
+
+  enum RunFormat {
+    text,
+    jsonl
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Optional<OnFailure> policy = Optional.empty();
+    if (onFailure != null) {
+      try {
+        policy = Optional.of(OnFailure.valueOf(onFailure.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new dev.runbook.engine.RunbookException(
+            dev.runbook.engine.ErrorCode.INVALID_INPUT,
+            "--on-failure must be rollback, stop or ask, not `" + onFailure + "`");
+      }
+    }
+    RunbookInput.Loaded loaded = input.load(file, err, true);
+    EngineContext context = input.context();
+    Plan plan =
+        new Planner(context)
+            .plan(
+                loaded.load().runbook().orElseThrow(),
+                loaded.load().called(),
+                loaded.params(),
+                true);
+    RunListener listener =
+        format == RunFormat.jsonl
+            ? new JsonLinesRunListener(out, Clock.systemUTC())
+            : new PlainRunListener(out, Clock.systemUTC());
+    RunResult result =
+        new Executor(context)
+            .run(
+                plan,
+                new RunOptions(policy, VersionProvider.version()),
+                listener,
+                ConsoleInteraction.forThisProcess(yes));
+    return result.status().exitCode();
+  }
+}

@@ -3,6 +3,8 @@ package dev.runbook.engine.internal.render;
 import static dev.runbook.engine.internal.render.Shells.template;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.runbook.dsl.Problem;
 import dev.runbook.dsl.Severity;
@@ -81,8 +83,8 @@ class ShellTemplateProblemsTest {
     assertThat(ShellTemplate.problems(script))
         .extracting(Problem::severity, Problem::code)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(Severity.WARNING, "script.arithmetic"),
-            org.assertj.core.groups.Tuple.tuple(Severity.WARNING, "script.arithmetic"));
+            tuple(Severity.WARNING, "script.arithmetic"),
+            tuple(Severity.WARNING, "script.arithmetic"));
     assertThat(
             ShellTemplate.render(script, Bindings.of(Map.of("params", Map.of("port", 80))))
                 .script())
@@ -92,7 +94,7 @@ class ShellTemplateProblemsTest {
   @Test
   void bashRunsACommandHiddenInAValueUsedInArithmeticWhichIsWhyItIsWarned() throws Exception {
     List<String> bash = Shells.posixShells().get(Shells.posixShells().size() - 1);
-    org.junit.jupiter.api.Assumptions.assumeTrue(bash.get(0).endsWith("bash"), "needs bash");
+    assumeTrue(bash.get(0).endsWith("bash"), "needs bash");
     RenderedScript script =
         ShellTemplate.render(
             template("echo $(( ${{ params.n }} ))"),

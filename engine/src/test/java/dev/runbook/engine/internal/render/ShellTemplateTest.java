@@ -122,6 +122,8 @@ class ShellTemplateTest {
 
     assertThat(script.display()).isEqualTo("printf '%s' \"***\" > pw; echo /opt/seqdesk");
     assertThat(script.toString()).doesNotContain("s3cret");
+    assertThat(script.expansions().toString()).doesNotContain("s3cret");
+    assertThat(BINDINGS.toString()).doesNotContain("s3cret");
     assertThat(script.script()).doesNotContain("s3cret");
     assertThat(script.secretValues()).containsExactly("s3cret pw");
     assertThat(script.expansions()).extracting(Expansion::secret).containsExactly(true, false);

@@ -7,6 +7,11 @@ import java.io.InputStream;
  * Reads one of a child's streams until it ends, masking secrets, and passes the bytes on to the
  * log, the optional stdout file and the line assembler. Memory is bounded: one read buffer, the
  * masker's hold-back and a partial log line of at most {@link #MAX_PENDING} bytes.
+ *
+ * <p>Note on the JDK: when the child exits, the JDK copies what is still buffered in the pipe (at
+ * most the pipe's capacity) into memory and closes the pipe, unless a read is in progress; this
+ * pump then reads on from that copy. So nothing the child wrote is lost, but a grandchild that
+ * still writes to the pipe afterwards may find it closed (and is about to be ended anyway).
  */
 final class OutputPump implements Runnable {
   private static final int READ_BYTES = 64 * 1024;

@@ -88,8 +88,14 @@ public final class ProcessRunner {
     if (problem != null) {
       throw new ProcessStartException(shown + SecretMasker.maskAll(problem, spec.secrets()));
     }
+    try {
+      installShutdownHook();
+    } catch (IllegalStateException e) {
+      throw new ProcessStartException(shown + "the engine is shutting down", e);
+    }
     FileChannel log = null;
     FileChannel stdoutCopy = null;
+    Process process = null;
     try {
       log = open(spec.logFile(), false, "the step log", shown);
       if (spec.stdoutFile().isPresent()) {
@@ -108,7 +114,6 @@ public final class ProcessRunner {
       environment.clear();
       environment.putAll(spec.environment());
       long startNanos = System.nanoTime();
-      Process process;
       try {
         process = builder.start();
       } catch (IOException e) {
@@ -118,9 +123,12 @@ public final class ProcessRunner {
           new RunningProcess(spec, process, startNanos, log, stdoutCopy, TAIL_LINES, DRAIN_MILLIS);
       live.add(running);
       running.begin(timers, () -> live.remove(running));
-      installShutdownHook();
       return running;
     } catch (ProcessStartException | RuntimeException e) {
+      if (process != null) {
+        // Started but not supervised (a bug): it must not run on unseen.
+        process.destroyForcibly();
+      }
       closeQuietly(log, e);
       closeQuietly(stdoutCopy, e);
       throw e;

@@ -22,8 +22,9 @@ import java.util.Set;
  * @param workingDirectory the child's working directory; must exist
  * @param environment the child's complete environment: nothing is inherited from the engine
  * @param timeout how long the process may run before the runner ends its tree; empty for no limit
- * @param logFile where stdout and stderr are appended as they arrive; created owner-only if
- *     missing; its directory must exist
+ * @param logFile where stdout and stderr are appended as they arrive, with the runner's own notes
+ *     on lines starting {@code [runbook] }; created with mode 0600 if missing, narrowed to 0600 if
+ *     wider; never followed if it is a symbolic link; its directory must exist
  * @param stdoutFile where stdout alone is written (truncated first), for capturing outputs; empty
  *     to skip
  * @param secrets values masked as {@code ***} in everything the runner writes or reports; empty

@@ -24,6 +24,12 @@
  *       ({@code setsid -f daemon >log 2>&1 </dev/null}).
  *   <li>A zombie is dead: on hosts whose init does not reap orphans, an ended grandchild stays a
  *       zombie, which counts as gone.
+ *   <li>A command that cannot start is a checked {@link
+ *       dev.runbook.engine.internal.process.ProcessStartException} whose message is the whole story
+ *       for the operator; a command that starts and fails is a result with its exit code. The
+ *       executor turns the first into a failed step, like the second.
+ *   <li>If the JVM shuts down while children run, the runner ends their trees first: a child in a
+ *       session of its own would otherwise outlive the engine unnoticed.
  * </ul>
  */
 package dev.runbook.engine.internal.process;

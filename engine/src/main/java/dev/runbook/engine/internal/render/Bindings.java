@@ -62,6 +62,20 @@ public record Bindings(
     return new Bindings(variables, secretParams, secretEnv, new LinkedHashSet<>(ids));
   }
 
+  /** Names the roots and the secret and pending names, never a value (a value may be a secret). */
+  @Override
+  public String toString() {
+    return "Bindings[roots="
+        + variables.keySet()
+        + ", secretParams="
+        + secretParams
+        + ", secretEnv="
+        + secretEnv
+        + ", pendingSteps="
+        + pendingSteps
+        + "]";
+  }
+
   private static Set<String> ordered(Set<String> names) {
     Set<String> copy = new LinkedHashSet<>();
     for (String name : names) {

@@ -92,6 +92,12 @@ public record Expansion(
     return secret ? MASK : value.orElseThrow();
   }
 
+  /** The expression and its {@link #display()}, never a secret value. */
+  @Override
+  public String toString() {
+    return source() + " = " + display();
+  }
+
   /** The expression as written in the runbook, for messages: {@code ${{ params.dir }}}. */
   String source() {
     return "${{ " + expression.source() + " }}";

@@ -86,13 +86,13 @@ public final class RenderedScript {
    * @throws IllegalStateException like {@link #environment()}
    */
   public Set<String> secretValues() {
+    if (!known()) {
+      environment(); // throws, naming the first unknown value
+    }
     Set<String> values = new LinkedHashSet<>();
     for (Expansion expansion : expansions) {
       if (expansion.secret()) {
-        values.add(
-            expansion
-                .value()
-                .orElseThrow(() -> new IllegalStateException("not known before running")));
+        values.add(expansion.value().orElseThrow());
       }
     }
     return Collections.unmodifiableSet(values);

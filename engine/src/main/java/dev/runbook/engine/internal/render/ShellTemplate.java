@@ -59,6 +59,11 @@ public final class ShellTemplate {
             ErrorCode.INVALID_INPUT, problem.headline(), problem.hint().orElse(null));
       }
     }
+    return substitute(script, bindings);
+  }
+
+  /** Renders without looking for {@link #problems}; for tests that run what the shell would do. */
+  static RenderedScript substitute(Template script, Bindings bindings) {
     StringBuilder text = new StringBuilder();
     StringBuilder display = new StringBuilder();
     List<Expansion> expansions = new ArrayList<>();

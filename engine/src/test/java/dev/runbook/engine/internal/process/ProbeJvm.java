@@ -25,7 +25,7 @@ final class ProbeJvm {
         .start();
   }
 
-  private static String classPath() {
+  static String classPath() {
     String surefire = System.getProperty("surefire.test.class.path");
     return surefire != null
         ? surefire

@@ -65,6 +65,30 @@ class SecretMaskingTest {
   }
 
   @Test
+  void secretsAreMaskedWhereverTheReadBufferHappensToSplitThem() throws Exception {
+    // A secret in 14 of every 17 bytes: almost every read ends inside one, wherever it ends.
+    Path out = dir.resolve("step.out");
+    RUNNER
+        .start(
+            ProcessSpec.builder(
+                    List.of(
+                        "perl",
+                        "-e",
+                        "$| = 0; for (1..20000) { print 'xyz', '" + SECRET + "' } print \"\\n\""),
+                    dir,
+                    dir.resolve("step.log"))
+                .environment(ENV)
+                .secrets(Set.of(SECRET))
+                .stdoutFile(out)
+                .build())
+        .await();
+
+    String expected = "xyz***".repeat(20000) + "\n";
+    assertThat(read(dir.resolve("step.log"))).isEqualTo(expected);
+    assertThat(read(out)).isEqualTo(expected);
+  }
+
+  @Test
   void aSecretAtTheVeryEndOfTheOutputIsMasked() throws Exception {
     RUNNER.start(sh(dir, "printf 'end-'; printf 'x'").secrets(Set.of("x")).build()).await();
     assertThat(read(dir.resolve("step.log"))).isEqualTo("end-***");

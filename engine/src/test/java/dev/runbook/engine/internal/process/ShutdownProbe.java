@@ -23,7 +23,7 @@ public final class ShutdownProbe {
                     .gracePeriod(Duration.ofMillis(300))
                     .build());
     Path pids = dir.resolve("pids");
-    while (!Files.exists(pids) || Files.readAllLines(pids).size() < 3) {
+    while (!Files.exists(pids) || Files.readAllLines(pids).size() < Integer.parseInt(args[2])) {
       Thread.sleep(10);
     }
     System.out.println("ready");

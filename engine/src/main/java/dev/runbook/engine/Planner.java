@@ -54,8 +54,6 @@ public final class Planner {
   public Plan plan(
       Runbook runbook, Map<Path, Runbook> called, Parameters.Resolution params, boolean offline) {
     RunState state = planningState(runbook, params.values());
-    List<String> allIds = new ArrayList<>();
-    runbook.steps().forEach(s -> allIds.add(s.id()));
     List<PlannedCheck> preconditions = new ArrayList<>();
     Bindings none = state.bindings(Map.of(), List.of());
     for (Check check : runbook.preconditions()) {
@@ -71,7 +69,7 @@ public final class Planner {
     }
     List<PlannedStep> steps = planSteps(runbook, called, state, runbook.steps(), "", List.of());
     List<PlannedStep> finallySteps =
-        planSteps(runbook, called, state, runbook.finallySteps(), "", allIds);
+        planSteps(runbook, called, state, runbook.finallySteps(), "", List.of());
     return new Plan(
         runbook,
         called,
@@ -106,7 +104,7 @@ public final class Planner {
   /**
    * Plans {@code steps} in order.
    *
-   * @param finishedBefore steps that have run by the time these start (for {@code finally})
+   * @param finishedBefore steps already done (a resumed run's), whose values are known
    */
   private List<PlannedStep> planSteps(
       Runbook runbook,
@@ -119,9 +117,9 @@ public final class Planner {
     List<String> pending = new ArrayList<>();
     runbook.steps().forEach(s -> pending.add(s.id()));
     pending.removeAll(finishedBefore);
+    // Nothing has run when a plan is made: every value read from a step is named, not guessed.
     for (Step step : steps) {
       planned.add(planStep(runbook, called, state, step, prefix, List.copyOf(pending)));
-      pending.remove(step.id());
     }
     return planned;
   }
@@ -176,7 +174,9 @@ public final class Planner {
     step.verify().forEach(c -> verify.add(CheckRunner.name(c, after)));
     List<PlannedStep> compensation = new ArrayList<>();
     for (Step c : step.compensate()) {
-      compensation.add(planStep(runbook, called, state, c, prefix, List.of()));
+      // A compensation runs after its step: what the step (and those before it) produce is
+      // still unknown at plan time.
+      compensation.add(planStep(runbook, called, state, c, prefix, withSelf));
     }
     List<PlannedStep> children = new ArrayList<>();
     if (step.action() instanceof Action.Call call && called.containsKey(call.target())) {

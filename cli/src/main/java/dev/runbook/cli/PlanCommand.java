@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.Plan;
 import dev.runbook.engine.Planner;
+import dev.runbook.engine.SavedPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,6 +43,14 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--offline", description = "Do not evaluate the preconditions live.")
   boolean offline;
 
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "PLAN",
+      description =
+          "Also save the plan, so that `run --plan PLAN` runs exactly it (and refuses if the"
+              + " runbook or a parameter changed).")
+  Path output;
+
   enum PlanFormat {
     text,
     json,
@@ -60,6 +69,9 @@ final class PlanCommand implements Callable<Integer> {
                 loaded.load().called(),
                 loaded.params(),
                 offline);
+    if (output != null) {
+      SavedPlan.of(plan).write(output);
+    }
     switch (format) {
       case json -> out.println(PlanRenderer.json(plan).toString(2));
       case mermaid -> out.print(PlanRenderer.mermaid(plan));

@@ -2,15 +2,19 @@ package dev.runbook.cli;
 
 import dev.runbook.dsl.model.OnFailure;
 import dev.runbook.engine.EngineContext;
+import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.Executor;
 import dev.runbook.engine.Plan;
 import dev.runbook.engine.Planner;
 import dev.runbook.engine.RunListener;
 import dev.runbook.engine.RunOptions;
 import dev.runbook.engine.RunResult;
+import dev.runbook.engine.RunbookException;
+import dev.runbook.engine.SavedPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -39,8 +43,14 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin RunbookInput input;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "The runbook.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The runbook.")
   Path file;
+
+  @Option(
+      names = "--plan",
+      paramLabel = "PLAN",
+      description = "Run a plan saved by `plan -o PLAN`, as it was shown.")
+  Path savedPlan;
 
   @Option(names = "--yes", description = "Answer yes to every confirm step.")
   boolean yes;
@@ -71,12 +81,26 @@ final class RunCommand implements Callable<Integer> {
       try {
         policy = Optional.of(OnFailure.valueOf(onFailure.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new dev.runbook.engine.RunbookException(
-            dev.runbook.engine.ErrorCode.INVALID_INPUT,
+        throw new RunbookException(
+            ErrorCode.INVALID_INPUT,
             "--on-failure must be rollback, stop or ask, not `" + onFailure + "`");
       }
     }
-    RunbookInput.Loaded loaded = input.load(file, err, true);
+    Optional<SavedPlan> saved = Optional.ofNullable(savedPlan).map(SavedPlan::read);
+    if (saved.isPresent() == (file != null)) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT,
+          file == null
+              ? "name a runbook FILE or a saved --plan"
+              : "give either FILE or --plan, not both",
+          "e.g. `runbook run upgrade.yaml` or `runbook run --plan upgrade.plan`");
+    }
+    Path runbookFile = saved.map(SavedPlan::runbook).orElse(file);
+    // A saved plan's values are given as if by -p; an explicit -p still wins, and then the
+    // digest comparison below refuses the run, naming the parameter.
+    saved.ifPresent(
+        s -> s.params().forEach((name, value) -> input.params.putIfAbsent(name, value)));
+    RunbookInput.Loaded loaded = input.load(runbookFile, err, true);
     EngineContext context = input.context();
     Plan plan =
         new Planner(context)
@@ -85,6 +109,16 @@ final class RunCommand implements Callable<Integer> {
                 loaded.load().called(),
                 loaded.params(),
                 true);
+    if (saved.isPresent()) {
+      List<String> changes = saved.get().changesSince(plan);
+      if (!changes.isEmpty()) {
+        changes.forEach(c -> err.println(savedPlan + ": error: " + c));
+        throw new RunbookException(
+            ErrorCode.INVALID_INPUT,
+            "the saved plan no longer matches what it was made from; nothing was run",
+            "review a new plan: `runbook plan " + runbookFile + " -o " + savedPlan + "`");
+      }
+    }
     RunListener listener =
         format == RunFormat.jsonl
             ? new JsonLinesRunListener(out, Clock.systemUTC())

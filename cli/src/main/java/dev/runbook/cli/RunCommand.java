@@ -123,13 +123,14 @@ final class RunCommand implements Callable<Integer> {
         format == RunFormat.jsonl
             ? new JsonLinesRunListener(out, Clock.systemUTC())
             : new PlainRunListener(out, Clock.systemUTC());
+    Executor executor = new Executor(context);
+    Signals.onInterrupt(executor::interrupt, System.console() != null);
     RunResult result =
-        new Executor(context)
-            .run(
-                plan,
-                new RunOptions(policy, VersionProvider.version()),
-                listener,
-                ConsoleInteraction.forThisProcess(yes));
+        executor.run(
+            plan,
+            new RunOptions(policy, VersionProvider.version()),
+            listener,
+            ConsoleInteraction.forThisProcess(yes));
     return result.status().exitCode();
   }
 }

@@ -45,9 +45,40 @@ import org.json.JSONObject;
  */
 public final class Executor {
   private final EngineContext context;
+  private volatile boolean interrupted;
 
   public Executor(EngineContext context) {
     this.context = context;
+  }
+
+  /**
+   * Interrupts the run from another thread (a signal handler): the running step's process tree is
+   * ended, the journal records {@code interrupted}, and {@link #run} returns {@link
+   * RunResult.Status#INTERRUPTED}. The run stays resumable.
+   */
+  public void interrupt() {
+    interrupted = true;
+    // Never Thread.interrupt(): it would close the journal's FileChannel mid-write. Sleeps
+    // poll the flag instead.
+    context.actions().terminateCurrent();
+  }
+
+  /** Sleeps {@code d}, in short slices so an interrupt is noticed; false when interrupted. */
+  private boolean pause(Duration d) {
+    long end = System.nanoTime() + d.toNanos();
+    while (!interrupted) {
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return true;
+      }
+      try {
+        Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Runs the plan under the runbook's lock; refuses with exit 5 if another run holds it. */
@@ -156,14 +187,17 @@ public final class Executor {
       String reason = "";
       List<String> irreversible = List.of();
       for (PlannedStep planned : plan.steps()) {
-        StepOutcome outcome = runStep(planned.step(), planned.id(), runbook, state, true);
+        StepOutcome outcome =
+            interrupted
+                ? StepOutcome.of(StepOutcome.Kind.INTERRUPTED)
+                : runStep(planned.step(), planned.id(), runbook, state, true);
         if (outcome.kind() == StepOutcome.Kind.PAUSED) {
           journal.append(
               "paused", new JSONObject().put("step", planned.id()).put("reason", outcome.reason()));
           listener.paused(planned.id(), outcome.reason());
           return result(RunResult.Status.PAUSED, planned.id(), outcome.reason(), List.of());
         }
-        if (outcome.kind() == StepOutcome.Kind.INTERRUPTED) {
+        if (outcome.kind() == StepOutcome.Kind.INTERRUPTED || interrupted) {
           journal.append("interrupted", new JSONObject().put("step", planned.id()));
           return result(RunResult.Status.INTERRUPTED, planned.id(), "interrupted", List.of());
         }
@@ -415,10 +449,7 @@ public final class Executor {
             "step_attempt_failed",
             new JSONObject().put("step", id).put("attempt", attemptNo).put("reason", problem));
         listener.stepRetrying(id, attemptNo + 1, delay, problem);
-        try {
-          Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+        if (!pause(delay)) {
           return new StepOutcome(StepOutcome.Kind.INTERRUPTED, "interrupted");
         }
         delay = Duration.ofMillis((long) (delay.toMillis() * retry.backoff()));
@@ -508,13 +539,8 @@ public final class Executor {
       Instant deadline = Instant.now().plus(timeout);
       CheckOutcome outcome = CheckOutcome.failed("not checked");
       while (Instant.now().isBefore(deadline)) {
-        try {
-          Thread.sleep(
-              Math.min(
-                  interval.toMillis(),
-                  Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+        Duration left = Duration.between(Instant.now(), deadline);
+        if (!pause(left.compareTo(interval) < 0 ? left : interval)) {
           return CheckOutcome.errored("interrupted");
         }
         outcome = checks.evaluate(requirement.check(), runState, env, cwd, runDir);

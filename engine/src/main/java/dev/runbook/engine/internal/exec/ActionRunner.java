@@ -49,12 +49,36 @@ public final class ActionRunner {
   /** Where a step's output lives, and what to tell the operator about it. */
   public record StepFiles(Path log, Path stdout) {}
 
-  /** Ends the process tree of the action running now, if any (from a signal handler). */
+  private volatile boolean stopRequested;
+
+  /**
+   * Ends the process tree of the action running now, if any, and ends waits early (from a signal
+   * handler). Later actions are refused.
+   */
   public void terminateCurrent() {
+    stopRequested = true;
     RunningProcess process = current.get();
     if (process != null) {
       process.terminate();
     }
+  }
+
+  /** Sleeps in short slices so that a stop request ends it; false when stopped. */
+  private boolean pause(Duration d) {
+    long end = System.nanoTime() + d.toNanos();
+    while (!stopRequested) {
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return true;
+      }
+      try {
+        Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
   }
 
   public Attempt attempt(
@@ -256,10 +280,7 @@ public final class ActionRunner {
         if (Instant.now().plus(a.interval()).isAfter(deadline)) {
           break;
         }
-        try {
-          Thread.sleep(a.interval().toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+        if (!pause(a.interval())) {
           return new Attempt(
               Attempt.Outcome.INTERRUPTED,
               "interrupted",

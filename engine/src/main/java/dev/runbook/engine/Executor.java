@@ -17,6 +17,7 @@ import dev.runbook.engine.internal.exec.ActionRunner;
 import dev.runbook.engine.internal.exec.Attempt;
 import dev.runbook.engine.internal.exec.CheckRunner;
 import dev.runbook.engine.internal.exec.OutputCapture;
+import dev.runbook.engine.internal.exec.Pause;
 import dev.runbook.engine.internal.exec.RunState;
 import dev.runbook.engine.internal.exec.StepOutcome;
 import dev.runbook.engine.journal.Journal;
@@ -63,22 +64,8 @@ public final class Executor {
     context.actions().terminateCurrent();
   }
 
-  /** Sleeps {@code d}, in short slices so an interrupt is noticed; false when interrupted. */
   private boolean pause(Duration d) {
-    long end = System.nanoTime() + d.toNanos();
-    while (!interrupted) {
-      long left = end - System.nanoTime();
-      if (left <= 0) {
-        return true;
-      }
-      try {
-        Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
+    return Pause.sleep(d, () -> interrupted);
   }
 
   /** Runs the plan under the runbook's lock; refuses with exit 5 if another run holds it. */

@@ -63,22 +63,8 @@ public final class ActionRunner {
     }
   }
 
-  /** Sleeps in short slices so that a stop request ends it; false when stopped. */
   private boolean pause(Duration d) {
-    long end = System.nanoTime() + d.toNanos();
-    while (!stopRequested) {
-      long left = end - System.nanoTime();
-      if (left <= 0) {
-        return true;
-      }
-      try {
-        Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
+    return Pause.sleep(d, () -> stopRequested);
   }
 
   public Attempt attempt(

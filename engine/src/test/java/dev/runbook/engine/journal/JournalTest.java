@@ -1,0 +1,104 @@
+package dev.runbook.engine.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runbook.engine.ErrorCode;
+import dev.runbook.engine.RunbookException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalTest {
+  @TempDir Path dir;
+
+  private void writeThree() {
+    try (Journal journal = Journal.create(dir, Clock.systemUTC())) {
+      journal.append("run_started", new JSONObject().put("runbook", "demo"));
+      journal.append("step_started", new JSONObject().put("step", "a").put("attempt", 1));
+      journal.append("step_succeeded", new JSONObject().put("step", "a"));
+    }
+  }
+
+  @Test
+  void recordsComeBackInOrderWithTheirFields() {
+    writeThree();
+    Journal.Contents contents = Journal.read(dir.resolve(Journal.FILE_NAME));
+    assertThat(contents.tornTail()).isFalse();
+    assertThat(contents.records()).extracting(JournalRecord::seq).containsExactly(1L, 2L, 3L);
+    assertThat(contents.records())
+        .extracting(JournalRecord::type)
+        .containsExactly("run_started", "step_started", "step_succeeded");
+    assertThat(contents.records().get(1).field("step")).isEqualTo("a");
+    assertThat(contents.records().get(1).data().getInt("attempt")).isEqualTo(1);
+  }
+
+  @Test
+  void journalFileIsReadableByItsOwnerOnly() throws IOException {
+    writeThree();
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve(Journal.FILE_NAME))))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
+  void tornLastLineIsDroppedAndCutOffWhenAppendingAgain() throws IOException {
+    writeThree();
+    Path file = dir.resolve(Journal.FILE_NAME);
+    Files.writeString(file, "{\"seq\":4,\"ts\":\"2026-", StandardOpenOption.APPEND);
+    Journal.Contents contents = Journal.read(file);
+    assertThat(contents.tornTail()).isTrue();
+    assertThat(contents.records()).hasSize(3);
+
+    try (Journal journal = Journal.reopen(dir, Clock.systemUTC())) {
+      journal.append("finished", new JSONObject());
+    }
+    Journal.Contents after = Journal.read(file);
+    assertThat(after.tornTail()).isFalse();
+    assertThat(after.records()).extracting(JournalRecord::seq).containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  @Test
+  void corruptLastCompleteLineIsTreatedAsTorn() throws IOException {
+    writeThree();
+    Path file = dir.resolve(Journal.FILE_NAME);
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    lines.set(2, lines.get(2).replace("\"a\"", "\"b\""));
+    Files.write(file, lines, StandardCharsets.UTF_8);
+    Journal.Contents contents = Journal.read(file);
+    assertThat(contents.tornTail()).isTrue();
+    assertThat(contents.records()).hasSize(2);
+  }
+
+  @Test
+  void corruptionBeforeTheLastLineIsAnErrorNamingTheLine() throws IOException {
+    writeThree();
+    Path file = dir.resolve(Journal.FILE_NAME);
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    lines.set(1, lines.get(1).replace("\"attempt\":1", "\"attempt\":2"));
+    Files.write(file, lines, StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> Journal.read(file))
+        .isInstanceOf(RunbookException.class)
+        .hasMessageContaining(Journal.FILE_NAME + ":2:")
+        .satisfies(
+            e -> assertThat(((RunbookException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+  }
+
+  @Test
+  void aLineOutOfSequenceIsRefused() throws IOException {
+    writeThree();
+    Path file = dir.resolve(Journal.FILE_NAME);
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    Files.write(file, List.of(lines.get(0), lines.get(2), lines.get(1)), StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> Journal.read(file)).hasMessageContaining(":2:");
+  }
+}

@@ -79,6 +79,7 @@ final class PlanRenderer {
       case ENVIRONMENT -> "environment";
       case DEFAULT -> "default";
       case PROMPT -> "prompt";
+      case NOT_GIVEN -> "not given: asked at run time";
     };
   }
 

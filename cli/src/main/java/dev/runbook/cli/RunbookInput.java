@@ -65,9 +65,12 @@ final class RunbookInput {
       ProblemRenderer.text(params.problems(), err);
       throw new RunbookException(ErrorCode.INVALID_INPUT, "parameters are not valid");
     }
+    if (!mayPrompt) {
+      return new Loaded(result, params.withSecretsNotGiven());
+    }
     Console console = System.console();
     for (Param secret : List.copyOf(params.missingSecrets())) {
-      if (!mayPrompt || console == null) {
+      if (console == null) {
         String env = "RUNBOOK_PARAM_" + secret.name().toUpperCase(java.util.Locale.ROOT);
         throw new RunbookException(
             ErrorCode.INVALID_INPUT,

@@ -35,7 +35,9 @@ public final class Parameters {
     PARAMS_FILE,
     ENVIRONMENT,
     DEFAULT,
-    PROMPT
+    PROMPT,
+    /** A secret nobody gave yet: a plan shows it masked; a run asks for it. */
+    NOT_GIVEN
   }
 
   /**
@@ -70,6 +72,18 @@ public final class Parameters {
 
     public boolean ok() {
       return problems.isEmpty() && missingSecrets.isEmpty();
+    }
+
+    /**
+     * This resolution with every missing secret standing as an empty, masked value: for {@code
+     * plan}, whose reviewers need not know the secrets.
+     */
+    public Resolution withSecretsNotGiven() {
+      Map<String, Value> all = new LinkedHashMap<>(values);
+      for (Param p : missingSecrets) {
+        all.put(p.name(), new Value(p, "", Source.NOT_GIVEN));
+      }
+      return new Resolution(all, List.of(), problems);
     }
   }
 
@@ -193,6 +207,7 @@ public final class Parameters {
       case ENVIRONMENT -> "the environment";
       case DEFAULT -> "its default";
       case PROMPT -> "the prompt";
+      case NOT_GIVEN -> "nowhere";
     };
   }
 

@@ -190,12 +190,15 @@ public final class Planner {
           planSteps(
               callee, called, calleeState, callee.steps(), prefix + step.id() + "/", List.of()));
     }
+    List<String> action = new ArrayList<>(describeAction(step.action(), before));
+    step.cwd().ifPresent(t -> action.add("cwd: " + show(t, before)));
+    step.env().forEach((k, v) -> action.add("env: " + k + "=" + show(v, before)));
     return new PlannedStep(
         prefix + step.id(),
         step,
         decision,
         reason,
-        describeAction(step.action(), before),
+        action,
         requires,
         verify,
         compensation,

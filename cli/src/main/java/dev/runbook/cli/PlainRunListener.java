@@ -113,6 +113,8 @@ final class PlainRunListener implements RunListener {
     String summary =
         switch (result.status()) {
           case SUCCEEDED -> "run succeeded";
+          case UNDONE -> "run undone: every step it started is compensated";
+          case NEEDS_DECISION -> "resume needs a decision: " + result.reason();
           case ROLLED_BACK -> "run failed and was rolled back: " + result.reason();
           case PRECONDITIONS_UNMET -> "nothing was changed: " + result.reason();
           case STOPPED -> "run stopped: " + result.reason();
@@ -132,8 +134,16 @@ final class PlainRunListener implements RunListener {
                   + result.runId()
                   + " --confirm "
                   + result.failedStep());
-      case STOPPED, ROLLBACK_INCOMPLETE, INTERRUPTED ->
-          line("  the run is kept in " + result.runDir());
+      case STOPPED, INTERRUPTED -> {
+        line("  continue with: runbook resume " + result.runId());
+        line("  or undo it:    runbook rollback " + result.runId());
+      }
+      case ROLLBACK_INCOMPLETE -> line("  fix the cause, then: runbook resume " + result.runId());
+      case NEEDS_DECISION ->
+          line(
+              "  continue with: runbook resume "
+                  + result.runId()
+                  + " --rerun-inflight (or --skip-inflight)");
       default -> {}
     }
   }

@@ -9,8 +9,26 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Declarative runbooks for upgrades and rollbacks of self-hosted software.",
-    subcommands = {ValidateCommand.class, SchemaCommand.class, PlanCommand.class, RunCommand.class},
-    footer = {"", "Example:", "  runbook validate upgrade.yaml"})
+    subcommands = {
+      ValidateCommand.class,
+      SchemaCommand.class,
+      PlanCommand.class,
+      RunCommand.class,
+      ResumeCommand.class,
+      RollbackCommand.class,
+      StatusCommand.class,
+      RunsCommand.class,
+      LogCommand.class,
+      PruneCommand.class
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  runbook validate upgrade.yaml",
+      "  runbook plan upgrade.yaml -p version=2.1",
+      "  runbook run upgrade.yaml -p version=2.1",
+      "  runbook resume"
+    })
 public final class RootCommand implements Runnable {
   @Option(
       names = "--debug",

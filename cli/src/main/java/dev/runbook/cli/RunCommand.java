@@ -72,6 +72,12 @@ final class RunCommand implements Callable<Integer> {
     jsonl
   }
 
+  static RunListener listener(RunFormat format, PrintWriter out) {
+    return format == RunFormat.jsonl
+        ? new JsonLinesRunListener(out, Clock.systemUTC())
+        : new PlainRunListener(out, Clock.systemUTC());
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -119,10 +125,7 @@ final class RunCommand implements Callable<Integer> {
             "review a new plan: `runbook plan " + runbookFile + " -o " + savedPlan + "`");
       }
     }
-    RunListener listener =
-        format == RunFormat.jsonl
-            ? new JsonLinesRunListener(out, Clock.systemUTC())
-            : new PlainRunListener(out, Clock.systemUTC());
+    RunListener listener = listener(format, out);
     Executor executor = new Executor(context);
     Signals.onInterrupt(executor::interrupt, System.console() != null);
     RunResult result =

@@ -21,6 +21,7 @@ import dev.runbook.engine.internal.exec.Pause;
 import dev.runbook.engine.internal.exec.RunState;
 import dev.runbook.engine.internal.exec.StepOutcome;
 import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.JournalRecord;
 import dev.runbook.engine.journal.RunIds;
 import dev.runbook.engine.journal.RunLock;
 import dev.runbook.engine.journal.StateDir;
@@ -30,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,9 @@ import org.json.JSONObject;
  * intent is on disk before its action starts, its result before the next step starts.
  */
 public final class Executor {
+  /** The copy of the runbook kept in a run's directory. */
+  public static final String SNAPSHOT = "runbook.yaml";
+
   private final EngineContext context;
   private volatile boolean interrupted;
 
@@ -89,6 +94,68 @@ public final class Executor {
         });
   }
 
+  /**
+   * Continues a run from its journal: restores outputs, skips what a checkpoint covers, decides the
+   * in-flight step, and goes on (or goes on rolling back, if it was).
+   *
+   * @param plan the plan rebuilt now from the run's runbook and parameters
+   */
+  public RunResult resume(
+      Plan plan,
+      String runId,
+      List<JournalRecord> records,
+      RunOptions options,
+      ResumeOptions resume,
+      RunListener listener,
+      Interaction interaction) {
+    return continueRun(plan, runId, records, options, resume, false, listener, interaction);
+  }
+
+  /** Compensates a run on demand (the smoke test failed an hour later), newest first. */
+  public RunResult rollback(
+      Plan plan,
+      String runId,
+      List<JournalRecord> records,
+      RunOptions options,
+      RunListener listener,
+      Interaction interaction) {
+    return continueRun(
+        plan,
+        runId,
+        records,
+        options,
+        new ResumeOptions(false, false, Optional.empty()),
+        true,
+        listener,
+        interaction);
+  }
+
+  private RunResult continueRun(
+      Plan plan,
+      String runId,
+      List<JournalRecord> records,
+      RunOptions options,
+      ResumeOptions resume,
+      boolean rollbackRequested,
+      RunListener listener,
+      Interaction interaction) {
+    StateDir state = context.state();
+    return RunLock.withLock(
+        state,
+        plan.runbook().name(),
+        runId,
+        () -> {
+          Path runDir = state.runDir(runId);
+          try (Journal journal = Journal.reopen(runDir, context.clock())) {
+            Run run = new Run(plan, options, listener, interaction, runId, runDir, journal);
+            run.prior = PriorRun.replay(records, run.steps());
+            run.resume = resume;
+            run.rollbackRequested = rollbackRequested;
+            return run.execute();
+          }
+        });
+  }
+
   /** One run's mutable state; lives for the duration of {@link #run}. */
   private final class Run {
     private final Plan plan;
@@ -107,7 +174,19 @@ public final class Executor {
 
     private final List<String> continuedFailures = new ArrayList<>();
 
+    /** Every step of the plan by journal id (called runbooks' as {@code call/step}). */
+    private final Map<String, StepRef> stepsById = new LinkedHashMap<>();
+
+    /** What the journal says was done before; null for a new run. */
+    private PriorRun prior;
+
+    private ResumeOptions resume = new ResumeOptions(false, false, Optional.empty());
+    private boolean rollbackRequested;
+
     private record Started(String id, Step step, RunState state, Path cwd) {}
+
+    /** A step, the runbook it belongs to, and the call step it runs under (null at top level). */
+    private record StepRef(Step step, Runbook owner, String callId) {}
 
     Run(
         Plan plan,
@@ -125,6 +204,24 @@ public final class Executor {
       this.runDir = runDir;
       this.journal = journal;
       this.state = new RunState(plan.params(), context.environment(), runId, runDir);
+      index(plan.steps(), plan.runbook(), null);
+      index(plan.finallySteps(), plan.runbook(), null);
+    }
+
+    Map<String, Step> steps() {
+      Map<String, Step> steps = new LinkedHashMap<>();
+      stepsById.forEach((id, ref) -> steps.put(id, ref.step()));
+      return steps;
+    }
+
+    private void index(List<PlannedStep> steps, Runbook owner, String callId) {
+      for (PlannedStep p : steps) {
+        stepsById.put(p.id(), new StepRef(p.step(), owner, callId));
+        if (p.step().action() instanceof Action.Call call
+            && plan.called().containsKey(call.target())) {
+          index(p.children(), plan.called().get(call.target()), p.id());
+        }
+      }
     }
 
     RunResult execute() {
@@ -137,6 +234,10 @@ public final class Executor {
                   visibleParams.put(k, v.value());
                 }
               });
+      if (prior != null) {
+        return continuePrior(runbook, visibleParams);
+      }
+      snapshotRunbook(runbook);
       journal.append(
           "run_started",
           new JSONObject()
@@ -169,6 +270,11 @@ public final class Executor {
         return finish(RunResult.Status.PRECONDITIONS_UNMET, null, reason, List.of());
       }
 
+      return proceed(runbook);
+    }
+
+    /** The steps in order, the failure policy, then {@code finally}. */
+    private RunResult proceed(Runbook runbook) {
       RunResult.Status status = RunResult.Status.SUCCEEDED;
       String failedStep = null;
       String reason = "";
@@ -178,11 +284,18 @@ public final class Executor {
             interrupted
                 ? StepOutcome.of(StepOutcome.Kind.INTERRUPTED)
                 : runStep(planned.step(), planned.id(), runbook, state, true);
-        if (outcome.kind() == StepOutcome.Kind.PAUSED) {
+        if (outcome.kind() == StepOutcome.Kind.PAUSED
+            || outcome.kind() == StepOutcome.Kind.NEEDS_DECISION) {
           journal.append(
               "paused", new JSONObject().put("step", planned.id()).put("reason", outcome.reason()));
           listener.paused(planned.id(), outcome.reason());
-          return result(RunResult.Status.PAUSED, planned.id(), outcome.reason(), List.of());
+          return result(
+              outcome.kind() == StepOutcome.Kind.PAUSED
+                  ? RunResult.Status.PAUSED
+                  : RunResult.Status.NEEDS_DECISION,
+              planned.id(),
+              outcome.reason(),
+              List.of());
         }
         if (outcome.kind() == StepOutcome.Kind.INTERRUPTED || interrupted) {
           journal.append("interrupted", new JSONObject().put("step", planned.id()));
@@ -215,6 +328,115 @@ public final class Executor {
       return finish(status, failedStep, reason, irreversible);
     }
 
+    /** A resumed run, or a rollback on demand, from what the journal says. */
+    private RunResult continuePrior(Runbook runbook, JSONObject visibleParams) {
+      journal.append(
+          rollbackRequested ? "rollback_requested" : "resumed",
+          new JSONObject()
+              .put("params", visibleParams)
+              .put("digest", new JSONObject(plan.digest().runbooks()))
+              .put("user", System.getProperty("user.name"))
+              .put("host", hostName())
+              .put("pid", ProcessHandle.current().pid())
+              .put("engine_version", options.engineVersion()));
+      listener.runStarted(runId, runDir, runbook.name());
+      state.resolveRunbookEnv(runbook.env());
+      if (!rollbackRequested && !prior.rollingBack()) {
+        // Preconditions gated the run when it started; mid-upgrade they may well not hold.
+        return proceed(runbook);
+      }
+      restoreForRollback();
+      List<String> notUndone = new ArrayList<>();
+      boolean complete = rollback(notUndone);
+      RunResult.Status status =
+          complete ? RunResult.Status.ROLLED_BACK : RunResult.Status.ROLLBACK_INCOMPLETE;
+      if (rollbackRequested && complete) {
+        status = RunResult.Status.UNDONE;
+      }
+      String reason = complete ? "rolled back" : "a compensation failed";
+      if (!rollbackRequested) {
+        runFinally(runbook);
+      }
+      return finish(status, null, reason, notUndone);
+    }
+
+    /** Rebuilds the rollback stack: every step that started, oldest first. */
+    private void restoreForRollback() {
+      for (Map.Entry<String, PriorRun.Done> e : prior.doneSteps().entrySet()) {
+        StepRef ref = stepsById.get(e.getKey());
+        if (ref != null) {
+          stateFor(ref)
+              .recordStep(ref.step().id(), e.getValue().status(), e.getValue().outputs().toMap());
+        }
+      }
+      List<String> ids = new ArrayList<>(prior.startedAndDone());
+      ids.addAll(prior.startedNotDone());
+      List<String> ordered = new ArrayList<>();
+      for (String id : stepsById.keySet()) {
+        if (ids.contains(id)) {
+          ordered.add(id);
+        }
+      }
+      for (String id : ordered) {
+        StepRef ref = stepsById.get(id);
+        if (ref.step().action() instanceof Action.Call && ref.step().compensate().isEmpty()) {
+          continue;
+        }
+        if (plan.finallySteps().stream().anyMatch(f -> f.id().equals(id))) {
+          continue;
+        }
+        RunState st = stateFor(ref);
+        Path base = Planner.baseDir(ref.owner());
+        Path cwd = base;
+        try {
+          Map<String, String> env = stepEnv(ref.step(), st);
+          cwd = ref.step().cwd().map(t -> resolvePath(t, st, env, base)).orElse(base);
+        } catch (ExpressionException e) {
+          // the compensation reports what it cannot resolve
+        }
+        started.push(new Started(id, ref.step(), st, cwd));
+      }
+    }
+
+    private final Map<String, RunState> calleeStates = new HashMap<>();
+
+    /** The state a step's expressions read: the run's, or its called runbook's. */
+    private RunState stateFor(StepRef ref) {
+      if (ref.callId() == null) {
+        return state;
+      }
+      return calleeStates.computeIfAbsent(
+          ref.callId(),
+          callId -> {
+            StepRef call = stepsById.get(callId);
+            RunState caller = stateFor(call);
+            Action.Call action = (Action.Call) call.step().action();
+            Map<String, String> given = new LinkedHashMap<>();
+            action.params().forEach((k, v) -> given.put(k, caller.resolve(v, Map.of())));
+            RunState callee =
+                new RunState(
+                    Parameters.resolve(ref.owner(), given, Optional.empty(), Map.of()).values(),
+                    context.environment(),
+                    runId,
+                    runDir);
+            callee.addSecretValues(caller.secretValues());
+            callee.resolveRunbookEnv(ref.owner().env());
+            return callee;
+          });
+    }
+
+    /** Keeps a copy of the runbook as it ran, so `resume` can show what changed since. */
+    private void snapshotRunbook(Runbook runbook) {
+      try {
+        java.nio.file.Files.copy(runbook.file(), runDir.resolve(SNAPSHOT));
+        java.nio.file.Files.setPosixFilePermissions(
+            runDir.resolve(SNAPSHOT),
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
     private boolean runFinally(Runbook runbook) {
       boolean ok = true;
       for (PlannedStep planned : plan.finallySteps()) {
@@ -244,7 +466,9 @@ public final class Executor {
 
     /** Compensates every started step, newest first; false when a compensation failed. */
     private boolean rollback(List<String> irreversible) {
-      journal.append("rollback_started", new JSONObject());
+      if (prior == null || !prior.rollingBack()) {
+        journal.append("rollback_started", new JSONObject());
+      }
       while (!started.isEmpty()) {
         Started s = started.pop();
         if (s.step().compensate().isEmpty()) {
@@ -259,6 +483,9 @@ public final class Executor {
         }
         for (Step compensation : s.step().compensate()) {
           String id = compensation.id();
+          if (prior != null && prior.compensated(s.id(), id)) {
+            continue;
+          }
           journal.append(
               "compensation_started", new JSONObject().put("step", s.id()).put("compensation", id));
           listener.compensationStarted(s.id(), id);
@@ -339,6 +566,12 @@ public final class Executor {
       try {
         env = stepEnv(step, runState);
         cwd = step.cwd().map(t -> resolvePath(t, runState, env, base)).orElse(base);
+        if (prior != null) {
+          Optional<StepOutcome> settled = settledBefore(step, id, runState, env, cwd, compensable);
+          if (settled.isPresent()) {
+            return settled.get();
+          }
+        }
         if (step.when().isPresent()
             && !ExpressionLanguage.standard()
                 .compile(step.when().get())
@@ -388,6 +621,10 @@ public final class Executor {
       for (int attemptNo = 1; ; attemptNo++) {
         journal.append("step_started", new JSONObject().put("step", id).put("attempt", attemptNo));
         listener.stepStarted(id, step.title().orElse(""), attemptNo);
+        Interaction asker =
+            resume.confirm().filter(id::equals).isPresent()
+                ? Interaction.unattended(true)
+                : interaction;
         Attempt attempt =
             actions.attempt(
                 step,
@@ -396,7 +633,7 @@ public final class Executor {
                 cwd,
                 stepFiles,
                 step.timeout(),
-                interaction,
+                asker,
                 line -> listener.output(id, line));
         String problem = null;
         Map<String, Object> outputs = new LinkedHashMap<>(attempt.builtInOutputs());
@@ -412,10 +649,10 @@ public final class Executor {
           }
           case FAILED -> problem = attempt.reason();
           case SUCCEEDED -> {
-            runState.recordStep(id, "running", outputs);
+            runState.recordStep(step.id(), "running", outputs);
             problem = captureOutputs(step, attempt, runState, env, cwd, outputs);
             if (problem == null) {
-              runState.recordStep(id, "succeeded", outputs);
+              runState.recordStep(step.id(), "succeeded", outputs);
               problem = verify(step, runState, env, cwd);
             }
           }
@@ -424,12 +661,12 @@ public final class Executor {
           JSONObject record = new JSONObject().put("step", id).put("attempt", attemptNo);
           record.put("outputs", maskedOutputs(outputs, runState));
           journal.append("step_succeeded", record);
-          runState.recordStep(id, "succeeded", outputs);
+          runState.recordStep(step.id(), "succeeded", outputs);
           listener.stepSucceeded(id, Duration.between(start, Instant.now()));
           return StepOutcome.of(StepOutcome.Kind.SUCCEEDED);
         }
         if (attemptNo >= retry.attempts()) {
-          runState.recordStep(id, "failed", outputs);
+          runState.recordStep(step.id(), "failed", outputs);
           return fail(id, step, runState, problem, stepFiles.log());
         }
         journal.append(
@@ -440,6 +677,87 @@ public final class Executor {
           return new StepOutcome(StepOutcome.Kind.INTERRUPTED, "interrupted");
         }
         delay = Duration.ofMillis((long) (delay.toMillis() * retry.backoff()));
+      }
+    }
+
+    /**
+     * What the journal already settled about a step: done before (outputs restored, nothing run),
+     * or in flight (its verify decides, else idempotence, else the operator).
+     */
+    private Optional<StepOutcome> settledBefore(
+        Step step,
+        String id,
+        RunState runState,
+        Map<String, String> env,
+        Path cwd,
+        boolean compensable) {
+      Optional<PriorRun.Done> done = prior.done(id);
+      if (done.isPresent()) {
+        boolean succeeded = done.get().status().equals("succeeded");
+        runState.recordStep(step.id(), done.get().status(), done.get().outputs().toMap());
+        if (step.action() instanceof Action.Call) {
+          return Optional.empty(); // its own steps are settled one by one
+        }
+        if (compensable && succeeded) {
+          started.push(new Started(id, step, runState, cwd));
+        }
+        listener.stepSkipped(id, "done before the run stopped");
+        return Optional.of(
+            StepOutcome.of(succeeded ? StepOutcome.Kind.SUCCEEDED : StepOutcome.Kind.SKIPPED));
+      }
+      if (prior.inflight().filter(id::equals).isEmpty()
+          || step.action() instanceof Action.Confirm) {
+        return Optional.empty();
+      }
+      String how = null;
+      if (!step.verify().isEmpty()) {
+        runState.recordStep(step.id(), "succeeded", Map.of());
+        if (verify(step, runState, env, cwd) == null) {
+          how = "it was in flight and its verify passes now";
+        } else {
+          runState.recordStatus(step.id(), "failed");
+        }
+      }
+      if (how == null && resume.skipInflight()) {
+        how = "it was in flight; skipped (--skip-inflight)";
+      }
+      if (how != null) {
+        journal.append("step_succeeded", new JSONObject().put("step", id).put("recovered", how));
+        runState.recordStep(step.id(), "succeeded", Map.of());
+        if (compensable) {
+          started.push(new Started(id, step, runState, cwd));
+        }
+        listener.stepSkipped(id, how);
+        return Optional.of(StepOutcome.of(StepOutcome.Kind.SUCCEEDED));
+      }
+      if (step.idempotent() || resume.rerunInflight()) {
+        return Optional.empty();
+      }
+      switch (interaction.inflight(id)) {
+        case RERUN -> {
+          return Optional.empty();
+        }
+        case SKIP -> {
+          journal.append(
+              "step_succeeded",
+              new JSONObject().put("step", id).put("recovered", "skipped by the operator"));
+          runState.recordStep(step.id(), "succeeded", Map.of());
+          if (compensable) {
+            started.push(new Started(id, step, runState, cwd));
+          }
+          listener.stepSkipped(id, "it was in flight; skipped by the operator");
+          return Optional.of(StepOutcome.of(StepOutcome.Kind.SUCCEEDED));
+        }
+        default -> {
+          return Optional.of(
+              new StepOutcome(
+                  StepOutcome.Kind.NEEDS_DECISION,
+                  "step `"
+                      + id
+                      + "` was in flight when the run stopped; it is not idempotent and"
+                      + " has no verify that passes: resume with --rerun-inflight or"
+                      + " --skip-inflight"));
+        }
       }
     }
 
@@ -598,14 +916,14 @@ public final class Executor {
 
     private StepOutcome skip(String id, Step step, RunState runState, String reason) {
       journal.append("step_skipped", new JSONObject().put("step", id).put("reason", reason));
-      runState.recordStatus(id, "skipped");
+      runState.recordStatus(step.id(), "skipped");
       listener.stepSkipped(id, reason);
       return new StepOutcome(StepOutcome.Kind.SKIPPED, reason);
     }
 
     private StepOutcome fail(String id, Step step, RunState runState, String reason, Path log) {
       journal.append("step_failed", new JSONObject().put("step", id).put("reason", reason));
-      runState.recordStatus(id, "failed");
+      runState.recordStatus(step.id(), "failed");
       boolean continuing = step.continueOnError();
       listener.stepFailed(id, reason, log, continuing);
       if (continuing) {

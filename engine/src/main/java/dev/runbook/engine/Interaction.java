@@ -25,6 +25,19 @@ public interface Interaction {
    */
   OnFailure onFailure(String stepId, String reason);
 
+  /** The operator's answer about a step that was in flight when a run stopped. */
+  enum InflightChoice {
+    RERUN,
+    SKIP,
+    /** Nobody can answer now: resume stops, naming --rerun-inflight and --skip-inflight. */
+    NOBODY
+  }
+
+  /** Asks whether to run again a step that may or may not have taken effect. */
+  default InflightChoice inflight(String stepId) {
+    return InflightChoice.NOBODY;
+  }
+
   /** For runs without a terminal: confirmations pause (or pass with --yes), failures stop. */
   static Interaction unattended(boolean yes) {
     return new Interaction() {

@@ -27,11 +27,15 @@ public record RunResult(
   /** The ways a run ends, each with its exit code. */
   public enum Status {
     SUCCEEDED(0),
+    /** {@code rollback RUN_ID} compensated every step. */
+    UNDONE(0),
     ROLLED_BACK(ErrorCode.ROLLED_BACK.exitCode()),
     PRECONDITIONS_UNMET(ErrorCode.PRECONDITION_UNMET.exitCode()),
     STOPPED(ErrorCode.NEEDS_OPERATOR.exitCode()),
     ROLLBACK_INCOMPLETE(ErrorCode.NEEDS_OPERATOR.exitCode()),
     PAUSED(ErrorCode.NEEDS_OPERATOR.exitCode()),
+    /** Resume stopped at an in-flight step the operator must decide about. */
+    NEEDS_DECISION(ErrorCode.NEEDS_OPERATOR.exitCode()),
     FINALLY_FAILED(ErrorCode.NEEDS_OPERATOR.exitCode()),
     INTERRUPTED(ErrorCode.INTERRUPTED.exitCode());
 

@@ -12,6 +12,8 @@ public record StepOutcome(Kind kind, String reason) {
     SKIPPED,
     FAILED,
     PAUSED,
+    /** Resume cannot tell whether to run an in-flight step again: the operator must say. */
+    NEEDS_DECISION,
     INTERRUPTED
   }
 

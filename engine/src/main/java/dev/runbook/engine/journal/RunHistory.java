@@ -1,0 +1,100 @@
+package dev.runbook.engine.journal;
+
+import dev.runbook.engine.ErrorCode;
+import dev.runbook.engine.RunbookException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Reads the runs in a state directory from their journals. */
+public final class RunHistory {
+  private final StateDir state;
+
+  public RunHistory(StateDir state) {
+    this.state = state;
+  }
+
+  /** Every run with a readable journal, oldest first. */
+  public List<RunSummary> list() {
+    List<RunSummary> runs = new ArrayList<>();
+    if (!Files.isDirectory(state.runs())) {
+      return runs;
+    }
+    try (Stream<Path> dirs = Files.list(state.runs())) {
+      for (Path dir : dirs.sorted().toList()) {
+        if (Files.isRegularFile(dir.resolve(Journal.FILE_NAME))) {
+          try {
+            runs.add(
+                summarize(
+                    dir.getFileName().toString(),
+                    dir,
+                    Journal.read(dir.resolve(Journal.FILE_NAME))));
+          } catch (RunbookException e) {
+            // a corrupt journal is reported by `status RUN_ID`, not by listings
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT, "cannot list " + state.runs() + ": " + e.getMessage());
+    }
+    runs.sort(Comparator.comparing(RunSummary::startedAt).thenComparing(RunSummary::runId));
+    return runs;
+  }
+
+  /** The run {@code runId}; exit 2 naming the known runs when there is none. */
+  public RunSummary get(String runId) {
+    Path dir = state.runDir(runId);
+    if (runId.contains("/") || !Files.isRegularFile(dir.resolve(Journal.FILE_NAME))) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT,
+          "no run `" + runId + "` in " + state.runs(),
+          "list them with `runbook runs`");
+    }
+    return summarize(runId, dir, Journal.read(dir.resolve(Journal.FILE_NAME)));
+  }
+
+  public Journal.Contents journal(String runId) {
+    return Journal.read(state.runDir(runId).resolve(Journal.FILE_NAME));
+  }
+
+  static RunSummary summarize(String runId, Path dir, Journal.Contents contents) {
+    List<JournalRecord> records = contents.records();
+    if (records.isEmpty() || !records.get(0).type().equals("run_started")) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT, dir.resolve(Journal.FILE_NAME) + ": no run_started record");
+    }
+    JournalRecord first = records.get(0);
+    String status = "running";
+    Optional<String> lastStep = Optional.empty();
+    for (JournalRecord r : records) {
+      String step = r.field("step");
+      if (step != null) {
+        lastStep = Optional.of(step);
+      }
+      switch (r.type()) {
+        case "paused" -> status = "paused";
+        case "interrupted" -> status = "interrupted";
+        case "resumed", "rollback_requested" -> status = "running";
+        case "finished" -> status = Optional.ofNullable(r.field("status")).orElse("finished");
+        default -> {}
+      }
+    }
+    return new RunSummary(
+        runId,
+        dir,
+        first.field("runbook"),
+        Path.of(first.field("file")),
+        first.timestamp(),
+        records.get(records.size() - 1).timestamp(),
+        status,
+        lastStep,
+        first.data(),
+        RunSummary.resumable(status));
+  }
+}

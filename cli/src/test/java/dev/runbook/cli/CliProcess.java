@@ -10,15 +10,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real, packaged CLI ({@code target/runbook.jar}) in a child JVM. */
-final class CliProcess {
-  static final Path JAR = Path.of("target/runbook.jar").toAbsolutePath();
+public final class CliProcess {
+  /** The packaged CLI; other modules' tests name it with {@code -Drunbook.jar=...}. */
+  public static final Path JAR =
+      Path.of(System.getProperty("runbook.jar", "target/runbook.jar")).toAbsolutePath();
 
   /** What one run printed and how it ended. */
-  record Result(int exitCode, String stdout, String stderr) {}
+  public record Result(int exitCode, String stdout, String stderr) {}
 
   private CliProcess() {}
 
-  static Result run(Path workDir, Map<String, String> env, String... args)
+  public static Result run(Path workDir, Map<String, String> env, String... args)
       throws IOException, InterruptedException {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(JAR + " is missing: run the tests with `mvn verify`");
@@ -51,7 +53,7 @@ final class CliProcess {
     }
   }
 
-  static Result run(Path workDir, String... args) throws IOException, InterruptedException {
+  public static Result run(Path workDir, String... args) throws IOException, InterruptedException {
     return run(workDir, Map.of(), args);
   }
 }

@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
       StatusCommand.class,
       RunsCommand.class,
       LogCommand.class,
-      PruneCommand.class
+      PruneCommand.class,
+      CompletionCommand.class,
+      HelpCommand.class
     },
     footer = {
       "",

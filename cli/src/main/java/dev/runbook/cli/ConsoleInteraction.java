@@ -39,6 +39,29 @@ final class ConsoleInteraction implements Interaction {
   }
 
   @Override
+  public InflightChoice inflight(String stepId) {
+    while (true) {
+      String answer =
+          console.readLine(
+              "%nStep %s was running when the run stopped; it may or may not have taken effect."
+                  + "%n[r]un it again or [s]kip it (count it as done)? ",
+              stepId);
+      if (answer == null) {
+        return InflightChoice.NOBODY;
+      }
+      switch (answer.strip().toLowerCase(Locale.ROOT)) {
+        case "r", "run", "rerun" -> {
+          return InflightChoice.RERUN;
+        }
+        case "s", "skip" -> {
+          return InflightChoice.SKIP;
+        }
+        default -> console.printf("Please answer r or s.%n");
+      }
+    }
+  }
+
+  @Override
   public OnFailure onFailure(String stepId, String reason) {
     while (true) {
       String answer =

@@ -67,11 +67,7 @@ final class PlainRunListener implements RunListener {
 
   @Override
   public void stepSucceeded(String stepId, Duration elapsed) {
-    line(
-        "step "
-            + stepId
-            + ": succeeded in "
-            + Durations.format(elapsed.withNanos(elapsed.toMillisPart() * 1_000_000)));
+    line("step " + stepId + ": succeeded in " + Elapsed.human(elapsed));
   }
 
   @Override

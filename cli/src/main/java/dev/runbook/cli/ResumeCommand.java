@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.cli.terminal.Signals;
 import dev.runbook.dsl.LoadResult;
 import dev.runbook.dsl.RunbookLoader;
 import dev.runbook.dsl.model.Runbook;
@@ -109,16 +110,18 @@ final class ResumeCommand implements Callable<Integer> {
     refuseChanges(run, runbook, plan, err);
     Executor executor = new Executor(context);
     Signals.onInterrupt(executor::interrupt, System.console() != null);
-    RunResult result =
-        executor.resume(
-            plan,
-            run.runId(),
-            history.journal(run.runId()).records(),
-            new RunOptions(Optional.empty(), VersionProvider.version()),
-            new ResumeOptions(inflight.rerun, inflight.skip, Optional.ofNullable(confirm)),
-            RunCommand.listener(format, out),
-            ConsoleInteraction.forThisProcess(yes));
-    return result.status().exitCode();
+    try (RunOutput output = RunOutput.open(format, out)) {
+      RunResult result =
+          executor.resume(
+              plan,
+              run.runId(),
+              history.journal(run.runId()).records(),
+              new RunOptions(Optional.empty(), VersionProvider.version()),
+              new ResumeOptions(inflight.rerun, inflight.skip, Optional.ofNullable(confirm)),
+              output.listener(),
+              output.interaction(yes));
+      return result.status().exitCode();
+    }
   }
 
   private void refuseChanges(RunSummary run, Runbook runbook, Plan plan, PrintWriter err) {

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.cli.terminal.Signals;
 import dev.runbook.dsl.model.Runbook;
 import dev.runbook.engine.EngineContext;
 import dev.runbook.engine.ErrorCode;
@@ -65,14 +66,16 @@ final class RollbackCommand implements Callable<Integer> {
     Plan plan = new Planner(context).plan(runbook, loaded.load().called(), loaded.params(), true);
     Executor executor = new Executor(context);
     Signals.onInterrupt(executor::interrupt, System.console() != null);
-    RunResult result =
-        executor.rollback(
-            plan,
-            runId,
-            history.journal(runId).records(),
-            new RunOptions(Optional.empty(), VersionProvider.version()),
-            RunCommand.listener(format, spec.commandLine().getOut()),
-            ConsoleInteraction.forThisProcess(false));
-    return result.status().exitCode();
+    try (RunOutput output = RunOutput.open(format, spec.commandLine().getOut())) {
+      RunResult result =
+          executor.rollback(
+              plan,
+              runId,
+              history.journal(runId).records(),
+              new RunOptions(Optional.empty(), VersionProvider.version()),
+              output.listener(),
+              output.interaction(false));
+      return result.status().exitCode();
+    }
   }
 }

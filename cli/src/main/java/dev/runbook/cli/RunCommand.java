@@ -1,19 +1,18 @@
 package dev.runbook.cli;
 
+import dev.runbook.cli.terminal.Signals;
 import dev.runbook.dsl.model.OnFailure;
 import dev.runbook.engine.EngineContext;
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.Executor;
 import dev.runbook.engine.Plan;
 import dev.runbook.engine.Planner;
-import dev.runbook.engine.RunListener;
 import dev.runbook.engine.RunOptions;
 import dev.runbook.engine.RunResult;
 import dev.runbook.engine.RunbookException;
 import dev.runbook.engine.SavedPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -72,12 +71,6 @@ final class RunCommand implements Callable<Integer> {
     jsonl
   }
 
-  static RunListener listener(RunFormat format, PrintWriter out) {
-    return format == RunFormat.jsonl
-        ? new JsonLinesRunListener(out, Clock.systemUTC())
-        : new PlainRunListener(out, Clock.systemUTC());
-  }
-
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -125,15 +118,16 @@ final class RunCommand implements Callable<Integer> {
             "review a new plan: `runbook plan " + runbookFile + " -o " + savedPlan + "`");
       }
     }
-    RunListener listener = listener(format, out);
     Executor executor = new Executor(context);
     Signals.onInterrupt(executor::interrupt, System.console() != null);
-    RunResult result =
-        executor.run(
-            plan,
-            new RunOptions(policy, VersionProvider.version()),
-            listener,
-            ConsoleInteraction.forThisProcess(yes));
-    return result.status().exitCode();
+    try (RunOutput output = RunOutput.open(format, out)) {
+      RunResult result =
+          executor.run(
+              plan,
+              new RunOptions(policy, VersionProvider.version()),
+              output.listener(),
+              output.interaction(yes));
+      return result.status().exitCode();
+    }
   }
 }

@@ -104,7 +104,9 @@ final class StatusCommand implements Callable<Integer> {
       out.println();
       for (StepState s : steps.values()) {
         String took =
-            s.ended() == null ? "" : " in " + human(Duration.between(s.started(), s.ended()));
+            s.ended() == null
+                ? ""
+                : " in " + Elapsed.human(Duration.between(s.started(), s.ended()));
         out.println(
             "  "
                 + s.id()
@@ -218,11 +220,5 @@ final class StatusCommand implements Callable<Integer> {
         .put("host", r.started().optString("host"))
         .put("last_step", r.lastStep().orElse(null))
         .put("dir", r.dir().toString());
-  }
-
-  private static String human(Duration d) {
-    return d.toMillis() < 1000
-        ? d.toMillis() + "ms"
-        : String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
   }
 }

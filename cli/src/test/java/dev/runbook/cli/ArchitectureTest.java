@@ -61,6 +61,17 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyTheTerminalPackageUsesJline() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.runbook.cli.terminal..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.jline..")
+        .check(classes);
+  }
+
+  @Test
   void onlyMainCallsSystemExit() {
     noClasses()
         .that()

@@ -109,8 +109,9 @@ final class ResumeCommand implements Callable<Integer> {
     Plan plan = new Planner(context).plan(runbook, loaded.load().called(), loaded.params(), true);
     refuseChanges(run, runbook, plan, err);
     Executor executor = new Executor(context);
-    Signals.onInterrupt(executor::interrupt, System.console() != null);
     try (RunOutput output = RunOutput.open(format, out)) {
+      Runnable rearm =
+          Signals.install(executor::stopCurrentStep, executor::interrupt, output.onTerminal());
       RunResult result =
           executor.resume(
               plan,
@@ -118,8 +119,8 @@ final class ResumeCommand implements Callable<Integer> {
               history.journal(run.runId()).records(),
               new RunOptions(Optional.empty(), VersionProvider.version()),
               new ResumeOptions(inflight.rerun, inflight.skip, Optional.ofNullable(confirm)),
-              output.listener(),
-              output.interaction(yes));
+              output.listener(rearm),
+              output.interaction(yes, executor::interrupt));
       return result.status().exitCode();
     }
   }

@@ -65,16 +65,17 @@ final class RollbackCommand implements Callable<Integer> {
     Runbook runbook = loaded.load().runbook().orElseThrow();
     Plan plan = new Planner(context).plan(runbook, loaded.load().called(), loaded.params(), true);
     Executor executor = new Executor(context);
-    Signals.onInterrupt(executor::interrupt, System.console() != null);
     try (RunOutput output = RunOutput.open(format, spec.commandLine().getOut())) {
+      Runnable rearm =
+          Signals.install(executor::stopCurrentStep, executor::interrupt, output.onTerminal());
       RunResult result =
           executor.rollback(
               plan,
               runId,
               history.journal(runId).records(),
               new RunOptions(Optional.empty(), VersionProvider.version()),
-              output.listener(),
-              output.interaction(false));
+              output.listener(rearm),
+              output.interaction(false, executor::interrupt));
       return result.status().exitCode();
     }
   }

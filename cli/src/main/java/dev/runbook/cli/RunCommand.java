@@ -119,14 +119,15 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     Executor executor = new Executor(context);
-    Signals.onInterrupt(executor::interrupt, System.console() != null);
     try (RunOutput output = RunOutput.open(format, out)) {
+      Runnable rearm =
+          Signals.install(executor::stopCurrentStep, executor::interrupt, output.onTerminal());
       RunResult result =
           executor.run(
               plan,
               new RunOptions(policy, VersionProvider.version()),
-              output.listener(),
-              output.interaction(yes));
+              output.listener(rearm),
+              output.interaction(yes, executor::interrupt));
       return result.status().exitCode();
     }
   }

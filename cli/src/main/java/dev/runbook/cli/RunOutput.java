@@ -1,7 +1,6 @@
 package dev.runbook.cli;
 
 import dev.runbook.cli.terminal.TerminalRunListener;
-import dev.runbook.dsl.model.OnFailure;
 import dev.runbook.engine.Interaction;
 import dev.runbook.engine.RunListener;
 import java.io.IOException;
@@ -38,46 +37,33 @@ final class RunOutput implements AutoCloseable {
     return new RunOutput(new PlainRunListener(out, Clock.systemUTC()), null);
   }
 
-  RunListener listener() {
-    return listener;
+  /**
+   * The listener for the run.
+   *
+   * @param stepStarted called as each step starts (re-arms the first-Ctrl-C behaviour)
+   */
+  RunListener listener(Runnable stepStarted) {
+    RunListener rearm =
+        new RunListener() {
+          @Override
+          public void stepStarted(String stepId, String title, int attempt) {
+            stepStarted.run();
+          }
+        };
+    return RunListener.all(java.util.List.of(rearm, listener));
   }
 
-  Interaction interaction(boolean yes) {
-    Interaction asker = ConsoleInteraction.forThisProcess(yes);
-    if (live == null) {
-      return asker;
-    }
-    return new Interaction() {
-      @Override
-      public Confirmation confirm(String stepId, String message) {
-        live.suspendLive();
-        try {
-          return asker.confirm(stepId, message);
-        } finally {
-          live.resumeLive();
-        }
-      }
+  /**
+   * How the run asks: on a terminal, prompts (Ctrl-C at one interrupts the run); otherwise the
+   * documented non-interactive answers (confirmations pause unless --yes, failures stop).
+   */
+  Interaction interaction(boolean yes, Runnable interruptRun) {
+    return live == null ? Interaction.unattended(yes) : live.interaction(yes, interruptRun);
+  }
 
-      @Override
-      public OnFailure onFailure(String stepId, String reason) {
-        live.suspendLive();
-        try {
-          return asker.onFailure(stepId, reason);
-        } finally {
-          live.resumeLive();
-        }
-      }
-
-      @Override
-      public InflightChoice inflight(String stepId) {
-        live.suspendLive();
-        try {
-          return asker.inflight(stepId);
-        } finally {
-          live.resumeLive();
-        }
-      }
-    };
+  /** Whether progress and prompts go to a terminal. */
+  boolean onTerminal() {
+    return live != null;
   }
 
   @Override

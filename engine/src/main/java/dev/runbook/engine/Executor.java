@@ -69,6 +69,14 @@ public final class Executor {
     context.actions().terminateCurrent();
   }
 
+  /**
+   * Stops the step running now (an operator's first Ctrl-C): its process tree is ended and the step
+   * fails, so the failure policy (on a terminal, the prompt) decides what comes next.
+   */
+  public void stopCurrentStep() {
+    context.actions().stopCurrentStep();
+  }
+
   private boolean pause(Duration d) {
     return Pause.sleep(d, () -> interrupted);
   }
@@ -279,13 +287,18 @@ public final class Executor {
       String failedStep = null;
       String reason = "";
       List<String> irreversible = List.of();
-      for (PlannedStep planned : plan.steps()) {
+      List<PlannedStep> steps = plan.steps();
+      for (int i = 0; i < steps.size(); i++) {
+        PlannedStep planned = steps.get(i);
         StepOutcome outcome =
             interrupted
                 ? StepOutcome.of(StepOutcome.Kind.INTERRUPTED)
                 : runStep(planned.step(), planned.id(), runbook, state, true);
         if (outcome.kind() == StepOutcome.Kind.PAUSED
             || outcome.kind() == StepOutcome.Kind.NEEDS_DECISION) {
+          if (interrupted) {
+            return interruptedAt(planned.id());
+          }
           journal.append(
               "paused", new JSONObject().put("step", planned.id()).put("reason", outcome.reason()));
           listener.paused(planned.id(), outcome.reason());
@@ -298,19 +311,37 @@ public final class Executor {
               List.of());
         }
         if (outcome.kind() == StepOutcome.Kind.INTERRUPTED || interrupted) {
-          journal.append("interrupted", new JSONObject().put("step", planned.id()));
-          return result(RunResult.Status.INTERRUPTED, planned.id(), "interrupted", List.of());
+          return interruptedAt(planned.id());
         }
         if (outcome.kind() != StepOutcome.Kind.FAILED) {
           continue;
         }
+        OnFailure policy = options.onFailure().orElse(runbook.onFailure());
+        Interaction.FailureChoice choice =
+            switch (policy) {
+              case ROLLBACK -> Interaction.FailureChoice.ROLLBACK;
+              case STOP -> Interaction.FailureChoice.STOP;
+              case ASK -> interaction.onFailure(planned.id(), outcome.reason());
+            };
+        if (interrupted) {
+          return interruptedAt(planned.id());
+        }
+        if (choice == Interaction.FailureChoice.RETRY) {
+          journal.append("operator_retry", new JSONObject().put("step", planned.id()));
+          i--;
+          continue;
+        }
+        if (choice == Interaction.FailureChoice.SKIP) {
+          journal.append(
+              "step_skipped",
+              new JSONObject().put("step", planned.id()).put("reason", "skipped by the operator"));
+          state.recordStatus(planned.step().id(), "skipped");
+          started.removeIf(s -> s.id().equals(planned.id()));
+          continue;
+        }
         failedStep = planned.id();
         reason = "step `" + planned.id() + "` failed: " + outcome.reason();
-        OnFailure policy = options.onFailure().orElse(runbook.onFailure());
-        if (policy == OnFailure.ASK) {
-          policy = interaction.onFailure(planned.id(), outcome.reason());
-        }
-        if (policy == OnFailure.ROLLBACK) {
+        if (choice == Interaction.FailureChoice.ROLLBACK) {
           List<String> notUndone = new ArrayList<>();
           boolean complete = rollback(notUndone);
           irreversible = notUndone;
@@ -326,6 +357,11 @@ public final class Executor {
         reason = "a finally step failed";
       }
       return finish(status, failedStep, reason, irreversible);
+    }
+
+    private RunResult interruptedAt(String stepId) {
+      journal.append("interrupted", new JSONObject().put("step", stepId));
+      return result(RunResult.Status.INTERRUPTED, stepId, "interrupted", List.of());
     }
 
     /** A resumed run, or a rollback on demand, from what the journal says. */

@@ -1,7 +1,5 @@
 package dev.runbook.engine;
 
-import dev.runbook.dsl.model.OnFailure;
-
 /**
  * How the engine asks the operator. Every question has an answer for when nobody can be asked (no
  * terminal), so a run never blocks without a terminal.
@@ -18,12 +16,18 @@ public interface Interaction {
   /** Asks to confirm {@code message} before the run goes on. */
   Confirmation confirm(String stepId, String message);
 
-  /**
-   * Asks what to do about a failed step, for {@code on_failure: ask}.
-   *
-   * @return {@link OnFailure#ROLLBACK} or {@link OnFailure#STOP}; never {@link OnFailure#ASK}
-   */
-  OnFailure onFailure(String stepId, String reason);
+  /** The operator's answer to a failed step, for {@code on_failure: ask}. */
+  enum FailureChoice {
+    /** Run the step again. */
+    RETRY,
+    /** Go on as if it had not been in the runbook (it is not compensated). */
+    SKIP,
+    ROLLBACK,
+    STOP
+  }
+
+  /** Asks what to do about a failed step, for {@code on_failure: ask}. */
+  FailureChoice onFailure(String stepId, String reason);
 
   /** The operator's answer about a step that was in flight when a run stopped. */
   enum InflightChoice {
@@ -47,8 +51,8 @@ public interface Interaction {
       }
 
       @Override
-      public OnFailure onFailure(String stepId, String reason) {
-        return OnFailure.STOP;
+      public FailureChoice onFailure(String stepId, String reason) {
+        return FailureChoice.STOP;
       }
     };
   }

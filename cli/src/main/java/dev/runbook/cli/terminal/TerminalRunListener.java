@@ -3,6 +3,7 @@ package dev.runbook.cli.terminal;
 import dev.runbook.cli.Elapsed;
 import dev.runbook.dsl.Durations;
 import dev.runbook.engine.CheckOutcome;
+import dev.runbook.engine.Interaction;
 import dev.runbook.engine.RunListener;
 import dev.runbook.engine.RunResult;
 import java.io.IOException;
@@ -165,6 +166,42 @@ public final class TerminalRunListener implements RunListener, AutoCloseable {
       clearLive();
       drawLive();
     }
+  }
+
+  /** Prompts on this terminal, clearing the live view while they wait. */
+  public Interaction interaction(boolean yes, Runnable interruptRun) {
+    Interaction asker = new TerminalInteraction(terminal, yes, interruptRun);
+    return new Interaction() {
+      @Override
+      public Confirmation confirm(String stepId, String message) {
+        suspendLive();
+        try {
+          return asker.confirm(stepId, message);
+        } finally {
+          resumeLive();
+        }
+      }
+
+      @Override
+      public FailureChoice onFailure(String stepId, String reason) {
+        suspendLive();
+        try {
+          return asker.onFailure(stepId, reason);
+        } finally {
+          resumeLive();
+        }
+      }
+
+      @Override
+      public InflightChoice inflight(String stepId) {
+        suspendLive();
+        try {
+          return asker.inflight(stepId);
+        } finally {
+          resumeLive();
+        }
+      }
+    };
   }
 
   /** Clears the live region so a prompt can use the terminal; {@link #resumeLive} redraws. */

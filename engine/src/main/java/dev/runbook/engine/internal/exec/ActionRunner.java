@@ -63,8 +63,24 @@ public final class ActionRunner {
     }
   }
 
+  private volatile boolean stepStopRequested;
+
+  /** Ends the action running now (not the run): the step fails, "stopped by the operator". */
+  public void stopCurrentStep() {
+    stepStopRequested = true;
+    RunningProcess process = current.get();
+    if (process != null) {
+      process.terminate();
+    }
+  }
+
   private boolean pause(Duration d) {
-    return Pause.sleep(d, () -> stopRequested);
+    return Pause.sleep(d, () -> stopRequested || stepStopRequested);
+  }
+
+  /** Forgets an earlier step stop request: each step starts afresh. */
+  private void newStep() {
+    stepStopRequested = false;
   }
 
   public Attempt attempt(
@@ -76,6 +92,7 @@ public final class ActionRunner {
       Optional<Duration> timeout,
       Interaction interaction,
       Consumer<String> output) {
+    newStep();
     return step.action()
         .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
   }
@@ -160,6 +177,10 @@ public final class ActionRunner {
       }
       String last = CheckRunner.lastLine(result.tail()).map(l -> ": " + l).orElse("");
       String reason;
+      if (result.terminated() && stepStopRequested && !stopRequested) {
+        stepStopRequested = false;
+        return Attempt.failed("stopped by the operator (Ctrl-C)");
+      }
       if (result.terminated()) {
         return new Attempt(
             Attempt.Outcome.INTERRUPTED,
@@ -267,6 +288,10 @@ public final class ActionRunner {
           break;
         }
         if (!pause(a.interval())) {
+          if (stepStopRequested && !stopRequested) {
+            stepStopRequested = false;
+            return Attempt.failed("stopped by the operator (Ctrl-C)");
+          }
           return new Attempt(
               Attempt.Outcome.INTERRUPTED,
               "interrupted",

@@ -194,6 +194,52 @@ class RunPolicyIT {
   }
 
   @Test
+  void aCallThatFailsHalfWayIsCompensatedAfterItsStartedSteps() throws Exception {
+    ws.write(
+        "lib/child.yaml",
+        """
+        schema: runbook/v1
+        name: child
+        steps:
+          - id: one
+            run: echo child_one >> ../done.txt
+            compensate: { run: echo child_one >> ../undo.txt }
+          - id: two
+            run: |
+              echo child_two >> ../done.txt
+              exit 3
+            compensate: { run: echo child_two >> ../undo.txt }
+          - id: three
+            run: echo child_three >> ../done.txt
+            compensate: { run: echo child_three >> ../undo.txt }
+        """);
+    ws.write(
+        "parent.yaml",
+        """
+        schema: runbook/v1
+        name: parent
+        on_failure: rollback
+        steps:
+          - id: before
+            run: echo before >> done.txt
+            compensate: { run: echo before >> undo.txt }
+          - id: sub
+            call: { runbook: lib/child.yaml }
+            compensate: { run: echo sub >> undo.txt }
+          - id: after
+            run: echo after >> done.txt
+            compensate: { run: echo after >> undo.txt }
+        """);
+
+    CliProcess.Result result = ws.run("parent.yaml");
+
+    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(1);
+    assertThat(ws.read("done.txt").lines()).containsExactly("before", "child_one", "child_two");
+    assertThat(ws.read("undo.txt").lines())
+        .containsExactly("sub", "child_two", "child_one", "before");
+  }
+
+  @Test
   void anInvalidRunbookExitsTwoForRunAndPlanAndRunsNothing() throws Exception {
     ws.write(
         "invalid.yaml",

@@ -328,15 +328,14 @@ class RunActionsIT {
         schema: runbook/v1
         name: wait
         steps:
+          - id: announce
+            run: touch waiting.flag
           - id: ready
             wait: { until: { path: { at: ready.flag, is: file } }, timeout: 30s, interval: 100ms }
           - id: after
             run: touch after.txt
         """);
-    Process writer =
-        new ProcessBuilder("sh", "-c", "sleep 1.5 && touch ready.flag")
-            .directory(dir.toFile())
-            .start();
+    Process writer = ws.touchLater("waiting.flag", "ready.flag");
     try {
       CliProcess.Result result = ws.run("wait.yaml");
 
@@ -358,7 +357,7 @@ class RunActionsIT {
         on_failure: stop
         steps:
           - id: ready
-            wait: { until: { path: never.flag }, timeout: 700ms, interval: 100ms }
+            wait: { until: { path: never.flag }, timeout: 400ms, interval: 100ms }
           - id: after
             run: touch after.txt
         """);
@@ -368,10 +367,10 @@ class RunActionsIT {
 
     assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(4);
     assertThat(result.stdout())
-        .contains("step ready: FAILED: still not true after 700ms: path never.flag exists");
+        .contains("step ready: FAILED: still not true after 400ms: path never.flag exists");
     assertThat(ws.exists("after.txt")).isFalse();
     assertThat(Workspace.journal(result, "step_started")).hasSize(1);
-    assertThat(System.nanoTime() - start).isGreaterThan(700_000_000L);
+    assertThat(System.nanoTime() - start).isGreaterThan(400_000_000L);
   }
 
   @Test

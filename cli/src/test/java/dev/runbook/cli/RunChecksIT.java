@@ -241,6 +241,8 @@ class RunChecksIT {
         "wait.yaml",
         HEADER
             + "steps:\n"
+            + "  - id: announce\n"
+            + "    run: touch waiting.flag\n"
             + "  - id: after_flag\n"
             + "    run: touch after_flag.txt\n"
             + "    requires:\n"
@@ -255,12 +257,9 @@ class RunChecksIT {
             + closedPort
             + " }\n"
             + "        on_unmet: wait\n"
-            + "        timeout: 600ms\n"
+            + "        timeout: 400ms\n"
             + "        interval: 100ms\n");
-    Process writer =
-        new ProcessBuilder("sh", "-c", "sleep 1.5 && touch ready.flag")
-            .directory(dir.toFile())
-            .start();
+    Process writer = ws.touchLater("waiting.flag", "ready.flag");
     try {
       CliProcess.Result result = ws.run("wait.yaml");
 
@@ -269,7 +268,7 @@ class RunChecksIT {
       assertThat(writer.isAlive()).isFalse();
       assertThat(result.stdout())
           .contains("step after_port: FAILED: requirement not met: port 127.0.0.1:" + closedPort)
-          .contains("still after 600ms");
+          .contains("still after 400ms");
       assertThat(ws.exists("after_port.txt")).isFalse();
     } finally {
       writer.destroyForcibly();

@@ -45,6 +45,23 @@ final class Workspace {
     return dir.resolve(name);
   }
 
+  /**
+   * Starts a background process that creates {@code target} a moment after {@code trigger} appears
+   * (a step creates the trigger just before the step that waits): so the target appears only once
+   * the run is waiting for it.
+   */
+  Process touchLater(String trigger, String target) throws IOException {
+    return new ProcessBuilder(
+            "sh",
+            "-c",
+            "until [ -e \"$1\" ]; do sleep 0.05; done; sleep 0.3; touch \"$2\"",
+            "touch-later",
+            trigger,
+            target)
+        .directory(dir.toFile())
+        .start();
+  }
+
   /** {@code runbook run FILE --state-dir STATE ARGS…}, in the workspace. */
   CliProcess.Result run(String runbook, String... args) throws IOException, InterruptedException {
     return command(Map.of(), "run", runbook, args);

@@ -245,19 +245,23 @@ public final class ActionRunner {
 
     @Override
     public Attempt visitWait(Action.Wait a) {
-      Instant deadline =
-          Instant.now().plus(timeout.filter(t -> t.compareTo(a.timeout()) < 0).orElse(a.timeout()));
+      // The step's own timeout, when shorter, is the limit: the message names the one that ended
+      // it.
+      Duration limit = timeout.filter(t -> t.compareTo(a.timeout()) < 0).orElse(a.timeout());
+      Instant deadline = Instant.now().plus(limit);
       CheckOutcome last;
       while (true) {
         last = checks.evaluate(a.until(), state, stepEnv, cwd, stepFiles.log().getParent());
         if (last.holds()) {
           return Attempt.succeeded(Map.of());
         }
-        if (Instant.now().plus(a.interval()).isAfter(deadline)) {
+        long remaining = Duration.between(Instant.now(), deadline).toMillis();
+        if (remaining <= 0) {
           break;
         }
         try {
-          Thread.sleep(a.interval().toMillis());
+          // The last look is at the deadline itself, not one interval before it.
+          Thread.sleep(Math.min(a.interval().toMillis(), remaining));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return new Attempt(
@@ -270,7 +274,7 @@ public final class ActionRunner {
       }
       return Attempt.failed(
           "still not true after "
-              + dev.runbook.dsl.Durations.format(a.timeout())
+              + dev.runbook.dsl.Durations.format(limit)
               + ": "
               + CheckRunner.name(a.until(), state.bindings(stepEnv, List.of()))
               + " ("

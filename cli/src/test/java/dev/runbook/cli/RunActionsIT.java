@@ -348,7 +348,7 @@ class RunActionsIT {
   }
 
   @Test
-  void waitFailsTheStepWhenTheCheckStaysFalseUntilItsTimeout() throws Exception {
+  void waitFailsTheStepAtItsTimeoutOrTheStepsIfThatIsShorter() throws Exception {
     ws.write(
         "wait.yaml",
         """
@@ -356,8 +356,12 @@ class RunActionsIT {
         name: wait
         on_failure: stop
         steps:
+          - id: bounded
+            continue_on_error: true
+            timeout: 300ms
+            wait: { until: { path: never.flag }, timeout: 1h, interval: 100ms }
           - id: ready
-            wait: { until: { path: never.flag }, timeout: 400ms, interval: 100ms }
+            wait: { until: { path: never.flag }, timeout: 400ms, interval: 300ms }
           - id: after
             run: touch after.txt
         """);
@@ -367,10 +371,11 @@ class RunActionsIT {
 
     assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(4);
     assertThat(result.stdout())
+        .contains("step bounded: FAILED: still not true after 300ms: path never.flag exists")
         .contains("step ready: FAILED: still not true after 400ms: path never.flag exists");
     assertThat(ws.exists("after.txt")).isFalse();
-    assertThat(Workspace.journal(result, "step_started")).hasSize(1);
-    assertThat(System.nanoTime() - start).isGreaterThan(400_000_000L);
+    assertThat(Workspace.journal(result, "step_started")).hasSize(2);
+    assertThat(System.nanoTime() - start).isGreaterThan(700_000_000L);
   }
 
   @Test

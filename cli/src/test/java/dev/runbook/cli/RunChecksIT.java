@@ -66,6 +66,8 @@ class RunChecksIT {
     checks.put(
         "port_open", "port: { host: 127.0.0.1, port: " + listening.getLocalPort() + ", is: open }");
     checks.put("port_closed", "port: { host: 127.0.0.1, port: " + closedPort + ", is: closed }");
+    checks.put("port_scalar", "port: " + listening.getLocalPort());
+    checks.put("http_scalar", "http: \"" + server.url() + "/health\"");
     checks.put("disk_free", "disk_free: { path: data, min: 1KiB }");
     checks.put("expr", "expr: \"params.rows > 0 && env.NAME == 'checks'\"");
     return checks;

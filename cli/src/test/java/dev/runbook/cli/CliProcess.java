@@ -32,6 +32,8 @@ public final class CliProcess {
     command.add(JAR.toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+    // The engine reads RUNBOOK_* (parameters, state dir): a test sees only what it passes.
+    builder.environment().keySet().removeIf(name -> name.startsWith("RUNBOOK_"));
     builder.environment().putAll(env);
     Path out = Files.createTempFile("runbook-out", ".txt");
     Path err = Files.createTempFile("runbook-err", ".txt");

@@ -644,7 +644,7 @@ public final class Executor {
         }
       }
       if (step.action() instanceof Action.Call call) {
-        return runCall(step, id, call, runState, env, compensable);
+        return runCall(step, id, call, runState, env, cwd, compensable);
       }
       if (compensable) {
         // Registered once started (saga rule): a failed step may have half-applied.
@@ -803,6 +803,7 @@ public final class Executor {
         Action.Call call,
         RunState callerState,
         Map<String, String> env,
+        Path cwd,
         boolean compensable) {
       Runbook callee = plan.called().get(call.target());
       if (callee == null) {
@@ -853,6 +854,9 @@ public final class Executor {
         StepOutcome outcome =
             runStep(child, id + "/" + child.id(), callee, calleeState, compensable);
         if (outcome.kind() == StepOutcome.Kind.FAILED) {
+          // The call started and may have half-applied: its own compensation runs too (saga
+          // rule), first, as it does after a call that succeeded.
+          registerCall(step, id, callerState, cwd, compensable);
           return fail(
               id, step, callerState, "its step `" + child.id() + "` failed", files(id).log());
         }
@@ -867,10 +871,16 @@ public final class Executor {
       journal.append("step_succeeded", new JSONObject().put("step", id).put("attempt", 1));
       callerState.recordStep(id, "succeeded", Map.of());
       listener.stepSucceeded(id, Duration.between(start, Instant.now()));
-      if (compensable && !step.compensate().isEmpty()) {
-        started.push(new Started(id, step, callerState, Planner.baseDir(plan.runbook())));
-      }
+      registerCall(step, id, callerState, cwd, compensable);
       return StepOutcome.of(StepOutcome.Kind.SUCCEEDED);
+    }
+
+    /** Registers a call step's own compensation, after those of the called runbook's steps. */
+    private void registerCall(
+        Step step, String id, RunState callerState, Path cwd, boolean compensable) {
+      if (compensable && !step.compensate().isEmpty()) {
+        started.push(new Started(id, step, callerState, cwd));
+      }
     }
 
     private CheckOutcome waitFor(

@@ -630,17 +630,18 @@ final class ModelBinder {
               "a JSON Pointer starts with `/`, e.g. `/image` or `/items/0/id`"));
       return Optional.empty();
     }
-    if (regex.isEmpty() && pointer.isEmpty()) {
+    Optional<Template> file = optTemplate(o, "file", p);
+    // A file alone is captured whole (the schema says so): `file: /opt/app/VERSION`.
+    if (regex.isEmpty() && pointer.isEmpty() && file.isEmpty()) {
       problems.add(
           Problem.error(
               "output.how",
               json.keyAt(p),
-              "output `" + name + "` says neither `regex` nor `json`",
-              "add `regex: \"version ([0-9.]+)\"` or `json: /field`"));
+              "output `" + name + "` says neither `regex`, `json` nor `file`",
+              "add `regex: \"version ([0-9.]+)\"`, `json: /field` or `file: path`"));
       return Optional.empty();
     }
-    return Optional.of(
-        new OutputSpec(name, optTemplate(o, "file", p), regex, pointer, json.keyAt(p)));
+    return Optional.of(new OutputSpec(name, file, regex, pointer, json.keyAt(p)));
   }
 
   private Optional<Retry> retry(Object v, String p) {

@@ -276,18 +276,22 @@ public final class ActionRunner {
 
     @Override
     public Attempt visitWait(Action.Wait a) {
-      Instant deadline =
-          Instant.now().plus(timeout.filter(t -> t.compareTo(a.timeout()) < 0).orElse(a.timeout()));
+      // The step's own timeout, when shorter, is the limit: the message names the one that ended
+      // it.
+      Duration limit = timeout.filter(t -> t.compareTo(a.timeout()) < 0).orElse(a.timeout());
+      Instant deadline = Instant.now().plus(limit);
       CheckOutcome last;
       while (true) {
         last = checks.evaluate(a.until(), state, stepEnv, cwd, stepFiles.log().getParent());
         if (last.holds()) {
           return Attempt.succeeded(Map.of());
         }
-        if (Instant.now().plus(a.interval()).isAfter(deadline)) {
+        long remaining = Duration.between(Instant.now(), deadline).toMillis();
+        if (remaining <= 0) {
           break;
         }
-        if (!pause(a.interval())) {
+        // The last look is at the deadline itself, not one interval before it.
+        if (!pause(Duration.ofMillis(Math.min(a.interval().toMillis(), remaining)))) {
           if (stepStopRequested && !stopRequested) {
             stepStopRequested = false;
             return Attempt.failed("stopped by the operator (Ctrl-C)");
@@ -302,7 +306,7 @@ public final class ActionRunner {
       }
       return Attempt.failed(
           "still not true after "
-              + dev.runbook.dsl.Durations.format(a.timeout())
+              + dev.runbook.dsl.Durations.format(limit)
               + ": "
               + CheckRunner.name(a.until(), state.bindings(stepEnv, List.of()))
               + " ("

@@ -50,7 +50,10 @@ public final class OutputCapture {
         }
         return new Captured(Optional.of(value == JSONObject.NULL ? "" : value), "");
       }
-      Pattern pattern = Pattern.compile(spec.regex().orElseThrow(), Pattern.MULTILINE);
+      if (spec.regex().isEmpty()) {
+        return whole(source, text, where);
+      }
+      Pattern pattern = Pattern.compile(spec.regex().get(), Pattern.MULTILINE);
       if (text.isPresent()) {
         return match(pattern, text.get(), where);
       }
@@ -75,6 +78,29 @@ public final class OutputCapture {
     } catch (IOException e) {
       return new Captured(Optional.empty(), "cannot read the output: " + e.getMessage());
     }
+  }
+
+  /**
+   * The whole text (a {@code file:} output with neither regex nor json), without its trailing line
+   * breaks, as a shell's {@code $(cat file)} gives it.
+   */
+  private static Captured whole(Optional<Path> source, Optional<String> text, String where)
+      throws IOException {
+    String value = text.orElse(null);
+    if (value == null) {
+      if (source.isEmpty() || !Files.exists(source.get())) {
+        return new Captured(Optional.empty(), "no output to read");
+      }
+      if (Files.size(source.get()) > WHOLE_TEXT_LIMIT) {
+        return new Captured(Optional.empty(), where + " is too large to capture whole");
+      }
+      value = Files.readString(source.get(), StandardCharsets.UTF_8);
+    }
+    int end = value.length();
+    while (end > 0 && (value.charAt(end - 1) == '\n' || value.charAt(end - 1) == '\r')) {
+      end--;
+    }
+    return new Captured(Optional.of(value.substring(0, end)), "");
   }
 
   private static Captured match(Pattern pattern, String text, String where) {

@@ -179,7 +179,13 @@ class ProcessRunnerTest {
     RunningProcess running =
         RUNNER.start(sh(dir, "while [ ! -e go ]; do sleep 0.02; done").build());
     try {
+      // setsid(2) runs in the child right after exec; on a loaded machine the first look can
+      // come before it, so wait (bounded) for the child to have become a session leader.
       ProcessTable.Entry child = ProcessTable.entry(running.pid()).orElseThrow();
+      for (int i = 0; i < 250 && child.session() != running.pid(); i++) {
+        Thread.sleep(20);
+        child = ProcessTable.entry(running.pid()).orElseThrow();
+      }
       ProcessTable.Entry engine = ProcessTable.entry(ProcessHandle.current().pid()).orElseThrow();
 
       assertThat(child.session()).isEqualTo(running.pid()).isNotEqualTo(engine.session());

@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.exec;
 
+import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.ActionVisitor;
 import dev.runbook.dsl.model.Step;
@@ -66,8 +67,14 @@ public final class ActionRunner {
       Optional<Duration> timeout,
       Interaction interaction,
       Consumer<String> output) {
-    return step.action()
-        .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+    try {
+      return step.action()
+          .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+    } catch (ExpressionException e) {
+      // A value that cannot be resolved now (an env name this machine lacks, a field an output
+      // does not have) fails the attempt like any other failure: journaled, retried, compensated.
+      return Attempt.failed(e.getMessage());
+    }
   }
 
   private final class Visitor implements ActionVisitor<Attempt> {

@@ -61,9 +61,19 @@ public final class CheckRunner {
     }
   }
 
-  /** The check's name, or a description made from its resolved values (secrets masked). */
+  /**
+   * The check's name, or a description made from its resolved values (secrets masked). Never throws
+   * for a value that cannot be resolved, which it names instead: messages about the check use it.
+   */
   public static String name(Check check, Bindings bindings) {
-    return check.name().orElseGet(() -> describe(check, bindings));
+    if (check.name().isPresent()) {
+      return check.name().get();
+    }
+    try {
+      return describe(check, bindings);
+    } catch (ExpressionException e) {
+      return check.kind() + " check (cannot be resolved now: " + e.getMessage() + ")";
+    }
   }
 
   /** A one-line description: {@code path /opt/app/.env is a file}. */

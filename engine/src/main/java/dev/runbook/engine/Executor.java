@@ -451,7 +451,8 @@ public final class Executor {
             params.problems().isEmpty()
                 ? "missing secret parameters of " + call.runbook()
                 : params.problems().get(0).message();
-        return fail(id, step, callerState, why, files(id).log());
+        // A type problem quotes the value, which may be the caller's secret.
+        return fail(id, step, callerState, callerState.mask(why), files(id).log());
       }
       journal.append("step_started", new JSONObject().put("step", id).put("attempt", 1));
       listener.stepStarted(id, step.title().orElse("call " + call.runbook()), 1);
@@ -574,11 +575,9 @@ public final class Executor {
             if (k.equals("body")) {
               return; // response bodies can be large and may hold anything: not journaled
             }
-            String text = String.valueOf(v);
-            for (String secret : runState.secretValues()) {
-              text = text.replace(secret, "***");
-            }
-            json.put(k, v instanceof Number || v instanceof Boolean ? v : text);
+            json.put(
+                k,
+                v instanceof Number || v instanceof Boolean ? v : runState.mask(String.valueOf(v)));
           });
       return json;
     }

@@ -199,6 +199,8 @@ public final class Planner {
       Parameters.Resolution calleeParams =
           Parameters.resolve(callee, given, Optional.empty(), Map.of());
       RunState calleeState = planningState(callee, calleeParams.values());
+      // A caller's secret given to a parameter the callee does not declare secret stays secret.
+      calleeState.addSecretValues(state.secretValues());
       children.addAll(
           planSteps(
               callee, called, calleeState, callee.steps(), prefix + step.id() + "/", List.of()));

@@ -68,8 +68,19 @@ public final class ActionRunner {
       Interaction interaction,
       Consumer<String> output) {
     try {
-      return step.action()
-          .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+      Attempt attempt =
+          step.action()
+              .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+      // A reason may quote what a check compared with or a path: it goes to the journal and the
+      // operator's screen, so no secret value may be in it.
+      return attempt.reason().isEmpty() || !state.holdsSecret(attempt.reason())
+          ? attempt
+          : new Attempt(
+              attempt.outcome(),
+              state.mask(attempt.reason()),
+              attempt.builtInOutputs(),
+              attempt.stdout(),
+              attempt.text());
     } catch (ExpressionException e) {
       // A value that cannot be resolved now (an env name this machine lacks, a field an output
       // does not have) fails the attempt like any other failure: journaled, retried, compensated.

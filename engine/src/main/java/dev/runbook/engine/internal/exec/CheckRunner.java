@@ -55,7 +55,12 @@ public final class CheckRunner {
   public CheckOutcome evaluate(
       Check check, RunState state, Map<String, String> stepEnv, Path cwd, Path scratch) {
     try {
-      return check.accept(new Evaluator(state, stepEnv, cwd, scratch));
+      CheckOutcome outcome = check.accept(new Evaluator(state, stepEnv, cwd, scratch));
+      // A detail may quote what was expected (an http check's `contains`) or a path: it reaches
+      // the journal and the operator's screen, so no secret value may be in it.
+      return state.holdsSecret(outcome.detail())
+          ? new CheckOutcome(outcome.status(), state.mask(outcome.detail()))
+          : outcome;
     } catch (ExpressionException e) {
       return CheckOutcome.errored(e.getMessage());
     }

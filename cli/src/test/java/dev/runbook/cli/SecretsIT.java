@@ -98,6 +98,11 @@ class SecretsIT {
           requires:
             - command: test "${{ env.PGPASSWORD }}" = not-the-password
           run: "true"
+        - id: wrong_body
+          continue_on_error: true
+          requires:
+            - http: { url: "http://127.0.0.1:${{ params.port }}/login", contains: "${{ params.db_password }}" }
+          run: "true"
         - id: fails_loudly
           continue_on_error: true
           run: |
@@ -149,10 +154,11 @@ class SecretsIT {
     assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
     assertThat(result.stdout())
         .contains("failed, continued: wrong_guess")
+        .contains("failed, continued: wrong_body: requirement not met: http GET")
         .contains("failed, continued: fails_loudly");
     assertThat(Files.readString(out.resolve("from-env"))).isEqualTo(SECRET);
     assertThat(Files.readString(out.resolve("from-callee"))).isEqualTo(SECRET);
-    assertThat(received).containsExactly(SECRET + "|Bearer " + SECRET);
+    assertThat(received).startsWith(SECRET + "|Bearer " + SECRET).hasSize(2);
 
     assertNoSecret("stdout", result.stdout());
     assertNoSecret("stderr", result.stderr());
@@ -182,7 +188,7 @@ class SecretsIT {
     assertThat(result.stdout()).contains("\"event\":\"output\"").contains("***");
     assertNoSecret("stdout", result.stdout());
     assertNoSecret("stderr", result.stderr());
-    assertThat(received).hasSize(1);
+    assertThat(received).hasSize(2);
     assertStateDirHoldsNoSecret();
     assertPrivate(state);
   }
@@ -251,6 +257,83 @@ class SecretsIT {
     assertThat(run.exitCode()).isEqualTo(2);
     assertNoSecret("stderr", run.stderr());
     assertThat(dir.resolve("ran-" + SECRET)).doesNotExist();
+  }
+
+  @Test
+  void secretThroughEnvInAnExecArgvIsAValidationErrorToo() throws Exception {
+    Files.writeString(
+        dir.resolve("argv.yaml"),
+        """
+        schema: runbook/v1
+        name: argv
+        params:
+          db_password: { type: string, secret: true }
+        env:
+          URL: "postgres://app:${{ params.db_password }}@localhost/app"
+        steps:
+          - id: connect
+            env: { PW: "${{ params.db_password }}" }
+            exec: [touch, "ran-${{ env.URL }}", "ran-${{ env.PW }}"]
+          - id: from_engine
+            exec: [touch, "ran-${{ env.RUNBOOK_PARAM_DB_PASSWORD }}"]
+          - id: cleared
+            env: { URL: "postgres://app@localhost/app" }
+            exec: [touch, "ran-${{ env.URL }}"]
+        """);
+
+    CliProcess.Result validate = CliProcess.run(dir, "validate", "argv.yaml");
+    CliProcess.Result run = cli(Source.ENVIRONMENT, "run", "argv.yaml");
+
+    assertThat(validate.exitCode()).as(validate.stderr()).isEqualTo(2);
+    assertThat(validate.stderr().lines().filter(l -> l.contains(": error: ")))
+        .satisfiesExactly(
+            l -> assertThat(l).matches("argv\\.yaml:10:\\d+: error: `env.URL` holds secret .*"),
+            l -> assertThat(l).matches("argv\\.yaml:10:\\d+: error: `env.PW` holds secret .*"),
+            l ->
+                assertThat(l)
+                    .matches(
+                        "argv\\.yaml:12:\\d+: error: `env.RUNBOOK_PARAM_DB_PASSWORD` holds"
+                            + " secret parameter `db_password` and would appear on a command"
+                            + " line .*"));
+    assertThat(validate.stderr())
+        .contains("hint: the program gets `URL` in its environment already: read it there");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertNoSecret("stderr", run.stderr());
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("ran-"));
+    }
+  }
+
+  @Test
+  void engineVariableHoldingTheSecretNeverReachesAnArgv() throws Exception {
+    Files.writeString(
+        dir.resolve("argv.yaml"),
+        """
+        schema: runbook/v1
+        name: argv
+        params:
+          db_password: { type: string, secret: true }
+        steps:
+          - id: connect
+            exec: [touch, "ran-${{ env.RUNBOOK_TEST_PASSWORD_COPY }}"]
+        """);
+
+    CliProcess.Result run =
+        CliProcess.run(
+            dir,
+            Map.of("RUNBOOK_PARAM_DB_PASSWORD", SECRET, "RUNBOOK_TEST_PASSWORD_COPY", SECRET),
+            "run",
+            "argv.yaml",
+            "--state-dir",
+            state.toString());
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(4);
+    assertThat(run.stdout())
+        .contains("step connect: FAILED: a secret value would appear on the command line");
+    assertThat(dir.resolve("ran-" + SECRET)).doesNotExist();
+    assertNoSecret("stdout", run.stdout());
+    assertThat(stateFiles()).anyMatch(p -> p.getFileName().toString().equals("journal.jsonl"));
+    assertNoFileHoldsTheSecret();
   }
 
   /** Runs the CLI with the secret given through {@code source}, and the other parameters by -p. */

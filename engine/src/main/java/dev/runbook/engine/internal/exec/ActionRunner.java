@@ -200,6 +200,14 @@ public final class ActionRunner {
       for (Template t : a.argv()) {
         argv.add(text(t));
       }
+      // Validation keeps secret parameters and the env entries built from them off an argv; this
+      // catches what it cannot see (an engine variable that happens to hold a secret).
+      if (argv.stream().anyMatch(state::holdsSecret)) {
+        return Attempt.failed(
+            "a secret value would appear on the command line of `"
+                + state.mask(argv.get(0))
+                + "`, which other users can read; pass it through `env:`");
+      }
       return process(argv, Map.of());
     }
 

@@ -336,6 +336,29 @@ class SecretsIT {
     assertNoFileHoldsTheSecret();
   }
 
+  @Test
+  void confirmationThatQuotesTheSecretPausesWithoutShowingIt() throws Exception {
+    Files.writeString(
+        dir.resolve("confirm.yaml"),
+        """
+        schema: runbook/v1
+        name: confirm
+        params:
+          db_password: { type: string, secret: true }
+        steps:
+          - id: ask
+            confirm: "Is ${{ params.db_password }} the new password?"
+        """);
+
+    CliProcess.Result run = cli(Source.ENVIRONMENT, "run", "confirm.yaml");
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(4);
+    assertThat(run.stdout()).contains("paused at ask: waiting for a confirmation: Is *** the new");
+    assertNoSecret("stdout", run.stdout());
+    assertNoFileHoldsTheSecret();
+    assertPrivate(state);
+  }
+
   /** Runs the CLI with the secret given through {@code source}, and the other parameters by -p. */
   private CliProcess.Result cli(Source source, String... args)
       throws IOException, InterruptedException {

@@ -306,7 +306,8 @@ public final class ActionRunner {
 
     @Override
     public Attempt visitConfirm(Action.Confirm a) {
-      String message = text(a.message());
+      // Shown on the terminal and, when nobody answers, journaled as the reason for the pause.
+      String message = state.mask(text(a.message()));
       return switch (interaction.confirm(step.id(), message)) {
         case YES -> Attempt.succeeded(Map.of());
         case NO ->

@@ -138,6 +138,16 @@ class SecretsIT {
           exchange.getResponseBody().write(body);
           exchange.close();
         });
+    server.createContext(
+        "/echo",
+        exchange -> {
+          byte[] body =
+              ("you sent " + exchange.getRequestHeaders().getFirst("X-Db-Password"))
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
   }
 
@@ -357,6 +367,39 @@ class SecretsIT {
     assertNoSecret("stdout", run.stdout());
     assertNoFileHoldsTheSecret();
     assertPrivate(state);
+  }
+
+  @Test
+  void anOutputThatHoldsTheSecretIsMaskedWhereAFailureQuotesIt() throws Exception {
+    Files.writeString(
+        dir.resolve("echo.yaml"),
+        """
+        schema: runbook/v1
+        name: echo
+        params:
+          db_password: { type: string, secret: true }
+          port: { type: int }
+        steps:
+          - id: login
+            http:
+              url: "http://127.0.0.1:${{ params.port }}/echo"
+              headers: { X-Db-Password: "${{ params.db_password }}" }
+              status: 200
+            outputs: { answer: { regex: "you sent (.*)" } }
+          - id: use
+            requires:
+              - command: test "${{ steps.login.outputs.answer }}" = something-else
+            run: "true"
+        """);
+
+    CliProcess.Result run =
+        cli(Source.ENVIRONMENT, "run", "echo.yaml", "-p", "port=" + server.getAddress().getPort());
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(4);
+    assertThat(run.stdout())
+        .contains("step use: FAILED: requirement not met: command `test \"***\" = something-else`");
+    assertNoSecret("stdout", run.stdout());
+    assertNoFileHoldsTheSecret();
   }
 
   /** Runs the CLI with the secret given through {@code source}, and the other parameters by -p. */

@@ -411,10 +411,11 @@ public final class Executor {
           runState.recordStep(id, "failed", outputs);
           return fail(id, step, runState, problem, stepFiles.log());
         }
+        String shown = runState.mask(problem); // as in skip
         journal.append(
             "step_attempt_failed",
-            new JSONObject().put("step", id).put("attempt", attemptNo).put("reason", problem));
-        listener.stepRetrying(id, attemptNo + 1, delay, problem);
+            new JSONObject().put("step", id).put("attempt", attemptNo).put("reason", shown));
+        listener.stepRetrying(id, attemptNo + 1, delay, shown);
         try {
           Thread.sleep(delay.toMillis());
         } catch (InterruptedException e) {
@@ -582,14 +583,18 @@ public final class Executor {
       return json;
     }
 
-    private StepOutcome skip(String id, Step step, RunState runState, String reason) {
+    private StepOutcome skip(String id, Step step, RunState runState, String why) {
+      // The last gate before the journal and the screen: a reason quotes checks, which may read
+      // a value that holds a secret without being one (a step's output, say).
+      String reason = runState.mask(why);
       journal.append("step_skipped", new JSONObject().put("step", id).put("reason", reason));
       runState.recordStatus(id, "skipped");
       listener.stepSkipped(id, reason);
       return new StepOutcome(StepOutcome.Kind.SKIPPED, reason);
     }
 
-    private StepOutcome fail(String id, Step step, RunState runState, String reason, Path log) {
+    private StepOutcome fail(String id, Step step, RunState runState, String why, Path log) {
+      String reason = runState.mask(why); // as in skip
       journal.append("step_failed", new JSONObject().put("step", id).put("reason", reason));
       runState.recordStatus(id, "failed");
       boolean continuing = step.continueOnError();

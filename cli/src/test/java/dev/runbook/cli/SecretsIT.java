@@ -402,6 +402,25 @@ class SecretsIT {
     assertNoFileHoldsTheSecret();
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "db_password: \"" + SECRET + "\n",
+        "db_password: " + SECRET + ": x\n",
+        "db_password: " + SECRET + "\ndb_password: " + SECRET + "\n"
+      })
+  void paramsFileThatDoesNotParseIsNotQuoted(String text) throws Exception {
+    Files.writeString(dir.resolve("bad.yaml"), text);
+
+    CliProcess.Result plan =
+        CliProcess.run(
+            dir, "plan", "secrets.yaml", "--params-file", "bad.yaml", "--state-dir", "state");
+
+    assertThat(plan.exitCode()).isEqualTo(2);
+    assertThat(plan.stderr()).matches("(?s)bad\\.yaml:[12]:\\d+: error: the params file is not.*");
+    assertNoSecret("stderr", plan.stderr());
+  }
+
   /** Runs the CLI with the secret given through {@code source}, and the other parameters by -p. */
   private CliProcess.Result cli(Source source, String... args)
       throws IOException, InterruptedException {

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -17,7 +19,6 @@ import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -39,87 +40,99 @@ class InjectionIT {
           "touch${IFS}MARKER;touch${IFS}MARKER",
           "${RB_1:-$(touch MARKER)}");
 
-  /** Where a value comes from. */
+  /** Where a value comes from, and the parameter that gets it from there. */
   enum Source {
-    COMMAND_LINE,
-    PARAMS_FILE,
-    ENVIRONMENT
+    COMMAND_LINE("from_cli"),
+    PARAMS_FILE("from_file"),
+    ENVIRONMENT("from_env");
+
+    final String param;
+
+    Source(String param) {
+      this.param = param;
+    }
   }
 
   /**
    * Every place a value goes: a quoted and an unquoted {@code run} script, an {@code exec}
    * argument, a step's {@code env:}, a {@code command} check, a {@code cwd}, a {@code path} check
-   * and the paths of a {@code copy}. Each step writes what it got into {@code out/}.
+   * and the paths of a {@code copy}. Each step writes what it got into {@code out/PARAM/}; the
+   * steps are repeated for each parameter, PARAM replaced by its name.
    */
-  private static final String RUNBOOK =
+  private static final String STEPS =
       """
-      schema: runbook/v1
-      name: injection
-      params:
-        value: { type: string }
-      steps:
-        - id: prepare
-          run: mkdir -p out "dirs/${{ params.value }}"
-        - id: quoted
-          run: printf '%s' "${{ params.value }}" > out/quoted
-        - id: unquoted
-          run: printf '%s\\n' ${{ params.value }} > out/unquoted
-        - id: exec_argv
-          exec: [sh, -c, 'printf "%s" "$1" > out/exec', sh, "${{ params.value }}"]
-        - id: step_env
-          env: { VALUE: "${{ params.value }}" }
-          run: printf '%s' "$VALUE" > out/env
-        - id: command_check
+        - id: prepare_PARAM
+          run: mkdir -p out/PARAM "dirs/${{ params.PARAM }}"
+        - id: quoted_PARAM
+          run: printf '%s' "${{ params.PARAM }}" > out/PARAM/quoted
+        - id: unquoted_PARAM
+          run: printf '%s\\n' ${{ params.PARAM }} > out/PARAM/unquoted
+        - id: exec_argv_PARAM
+          exec: [sh, -c, 'printf "%s" "$1" > out/PARAM/exec', sh, "${{ params.PARAM }}"]
+        - id: step_env_PARAM
+          env: { VALUE: "${{ params.PARAM }}" }
+          run: printf '%s' "$VALUE" > out/PARAM/env
+        - id: command_check_PARAM
           requires:
-            - command: printf '%s' "${{ params.value }}" > out/check
+            - command: printf '%s' "${{ params.PARAM }}" > out/PARAM/check
           run: "true"
-        - id: in_cwd
-          cwd: "dirs/${{ params.value }}"
-          run: printf '%s' "${{ params.value }}" > here
-        - id: copy_by_path
+        - id: in_cwd_PARAM
+          cwd: "dirs/${{ params.PARAM }}"
+          run: printf '%s' "${{ params.PARAM }}" > here_PARAM
+        - id: copy_by_path_PARAM
           requires:
-            - path: { at: "dirs/${{ params.value }}/here", is: file }
-          copy: { from: "dirs/${{ params.value }}/here", to: out/copied }
+            - path: { at: "dirs/${{ params.PARAM }}/here_PARAM", is: file }
+          copy: { from: "dirs/${{ params.PARAM }}/here_PARAM", to: out/PARAM/copied }
       """;
 
   @TempDir Path dir;
 
-  static Stream<Arguments> valuesFromEverySource() {
-    List<Arguments> cases = new ArrayList<>();
+  /** One parameter per source, each given the same hostile value from its own source. */
+  @ParameterizedTest
+  @MethodSource("hostileValues")
+  void hostileValueArrivesIntactAndRunsNothing(String value) throws Exception {
+    StringBuilder runbook = new StringBuilder("schema: runbook/v1\nname: injection\nparams:\n");
     for (Source source : Source.values()) {
-      for (String value : HOSTILE) {
-        cases.add(Arguments.of(source, value));
-      }
+      runbook.append("  ").append(source.param).append(": { type: string }\n");
     }
-    return cases.stream();
-  }
+    runbook.append("steps:\n");
+    for (Source source : Source.values()) {
+      runbook.append(STEPS.replace("PARAM", source.param));
+    }
+    Files.writeString(dir.resolve("injection.yaml"), runbook);
 
-  @ParameterizedTest(name = "{0}: {1}")
-  @MethodSource("valuesFromEverySource")
-  void hostileValueArrivesIntactAndRunsNothing(Source source, String value) throws Exception {
-    Files.writeString(dir.resolve("injection.yaml"), RUNBOOK);
-
-    CliProcess.Result result = run(source, "value", value, "injection.yaml");
+    Map<String, Source> everySource = new HashMap<>();
+    for (Source source : Source.values()) {
+      everySource.put(source.param, source);
+    }
+    CliProcess.Result result = run("injection.yaml", value, everySource);
 
     assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
     assertThat(markers()).as("files named MARKER").isEmpty();
-    Path out = dir.resolve("out");
-    for (String file : List.of("quoted", "exec", "env", "check", "copied")) {
-      assertThat(bytes(out.resolve(file))).as(file).isEqualTo(utf8(value));
+    for (Source source : Source.values()) {
+      Path out = dir.resolve("out").resolve(source.param);
+      for (String file : List.of("quoted", "exec", "env", "check", "copied")) {
+        assertThat(bytes(out.resolve(file))).as(source + ": " + file).isEqualTo(utf8(value));
+      }
+      assertThat(bytes(dir.resolve("dirs").resolve(value).resolve("here_" + source.param)))
+          .as(source + ": written in the cwd named by the value")
+          .isEqualTo(utf8(value));
+      assertThat(new String(bytes(out.resolve("unquoted")), StandardCharsets.UTF_8))
+          .as(source + ": unquoted, the words of the value, each as it is")
+          .isEqualTo(words(value));
     }
-    assertThat(bytes(dir.resolve("dirs").resolve(value).resolve("here")))
-        .as("written in the cwd named by the value")
-        .isEqualTo(utf8(value));
-    assertThat(new String(bytes(out.resolve("unquoted")), StandardCharsets.UTF_8))
-        .as("unquoted: the words of the value, each as it is")
-        .isEqualTo(words(value));
+  }
+
+  static Stream<String> hostileValues() {
+    return HOSTILE.stream();
   }
 
   @Test
   void unquotedValueRunsAsASimpleCommand() throws Exception {
     Files.writeString(dir.resolve("stop.yaml"), STOP);
 
-    CliProcess.Result result = run(Source.COMMAND_LINE, "stop_cmd", "touch stopped", "stop.yaml");
+    CliProcess.Result result =
+        run("stop.yaml", "touch stopped", Map.of("stop_cmd", Source.COMMAND_LINE));
 
     assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
     assertThat(dir.resolve("stopped")).isRegularFile();
@@ -130,7 +143,7 @@ class InjectionIT {
   void semicolonInAValueIsAWordNotASecondCommand(Source source) throws Exception {
     Files.writeString(dir.resolve("stop.yaml"), STOP);
 
-    CliProcess.Result result = run(source, "stop_cmd", "touch a; touch b", "stop.yaml");
+    CliProcess.Result result = run("stop.yaml", "touch a; touch b", Map.of("stop_cmd", source));
 
     assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
     assertThat(dir.resolve("a;")).isRegularFile();
@@ -154,20 +167,24 @@ class InjectionIT {
           run: "${{ params.stop_cmd }}"
       """;
 
-  /** Runs {@code runbook} with one parameter given through {@code source}. */
-  private CliProcess.Result run(Source source, String name, String value, String runbook)
+  /** Runs {@code runbook} with {@code value} given to each parameter from its source. */
+  private CliProcess.Result run(String runbook, String value, Map<String, Source> sourceByParam)
       throws IOException, InterruptedException {
     List<String> args =
         new ArrayList<>(List.of("run", runbook, "--state-dir", dir.resolve("state").toString()));
-    Map<String, String> env = Map.of();
-    switch (source) {
-      case COMMAND_LINE -> args.addAll(List.of("-p", name + "=" + value));
-      case PARAMS_FILE -> {
-        Path file = dir.resolve("params.json");
-        Files.writeString(file, new JSONObject().put(name, value).toString());
-        args.addAll(List.of("--params-file", file.toString()));
-      }
-      case ENVIRONMENT -> env = Map.of("RUNBOOK_PARAM_" + name.toUpperCase(), value);
+    Map<String, String> env = new HashMap<>();
+    JSONObject paramsFile = new JSONObject();
+    sourceByParam.forEach(
+        (param, source) -> {
+          switch (source) {
+            case COMMAND_LINE -> args.addAll(List.of("-p", param + "=" + value));
+            case PARAMS_FILE -> paramsFile.put(param, value);
+            case ENVIRONMENT -> env.put("RUNBOOK_PARAM_" + param.toUpperCase(Locale.ROOT), value);
+          }
+        });
+    if (!paramsFile.isEmpty()) {
+      Path file = Files.writeString(dir.resolve("params.json"), paramsFile.toString());
+      args.addAll(List.of("--params-file", file.toString()));
     }
     return CliProcess.run(dir, env, args.toArray(String[]::new));
   }

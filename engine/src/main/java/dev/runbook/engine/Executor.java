@@ -264,6 +264,15 @@ public final class Executor {
     }
 
     private StepOutcome runCompensation(Step compensation, Started s) {
+      if (compensation.action() instanceof Action.Call call) {
+        // Not supported yet: failing here keeps the rollback journaled and resumable, where
+        // handing it to the action runner ended the engine with an internal error.
+        return new StepOutcome(
+            StepOutcome.Kind.FAILED,
+            "a `call` cannot compensate a step yet: undo it by hand ("
+                + call.runbook()
+                + "), or list its steps under `compensate`");
+      }
       Map<String, String> env;
       try {
         env = stepEnv(compensation, s.state());

@@ -225,15 +225,46 @@ final class PlanRenderer {
     return array;
   }
 
-  /** A flowchart: steps in order, when-branches, compensations dashed, irreversible marked. */
+  /**
+   * A flowchart: steps in order, when-branches, compensations dashed, irreversible marked, then the
+   * {@code finally} steps, which run whatever happened.
+   */
   static String mermaid(Plan plan) {
     StringBuilder out = new StringBuilder("flowchart TD\n");
     out.append("  start([start])\n");
-    String previous = "start";
+    Flow flow = new Flow(out, "start");
     int i = 0;
     for (PlannedStep s : plan.steps()) {
-      String node = "s" + i++;
-      String label = s.id() + (s.step().irreversible().isPresent() ? " ⚠ irreversible" : "");
+      flow.step(s, "s" + i++, "");
+    }
+    int f = 0;
+    for (PlannedStep s : plan.finallySteps()) {
+      flow.step(s, "f" + f++, "finally: ");
+    }
+    String end = "s" + i;
+    out.append("  ").append(end).append("([end])\n");
+    flow.enter(end);
+    return out.toString();
+  }
+
+  /**
+   * Draws steps one after the other. A step with a {@code when} is entered through its decision,
+   * whose false branch leads to wherever the next step is entered (its own decision, if it has
+   * one).
+   */
+  private static final class Flow {
+    private final StringBuilder out;
+    private String previous;
+    private String skipped; // a decision whose false branch waits for the next entry
+
+    Flow(StringBuilder out, String start) {
+      this.out = out;
+      this.previous = start;
+    }
+
+    void step(PlannedStep s, String node, String prefix) {
+      String label =
+          prefix + s.id() + (s.step().irreversible().isPresent() ? " ⚠ irreversible" : "");
       out.append("  ").append(node).append("[\"").append(escape(label)).append("\"]\n");
       if (s.step().when().isPresent()) {
         String decision = node + "_when";
@@ -242,11 +273,11 @@ final class PlanRenderer {
             .append("{\"")
             .append(escape(s.step().when().get().source()))
             .append("\"}\n");
-        out.append("  ").append(previous).append(" --> ").append(decision).append('\n');
+        enter(decision);
         out.append("  ").append(decision).append(" -->|true| ").append(node).append('\n');
-        out.append("  ").append(decision).append(" -->|false| ").append("s" + i).append('\n');
+        skipped = decision;
       } else {
-        out.append("  ").append(previous).append(" --> ").append(node).append('\n');
+        enter(node);
       }
       int c = 0;
       for (PlannedStep comp : s.compensation()) {
@@ -263,10 +294,15 @@ final class PlanRenderer {
       }
       previous = node;
     }
-    String end = "s" + i;
-    out.append("  ").append(end).append("([end])\n");
-    out.append("  ").append(previous).append(" --> ").append(end).append('\n');
-    return out.toString();
+
+    /** Connects what came before to {@code entry}: the previous step, and a skipped one. */
+    void enter(String entry) {
+      out.append("  ").append(previous).append(" --> ").append(entry).append('\n');
+      if (skipped != null) {
+        out.append("  ").append(skipped).append(" -->|false| ").append(entry).append('\n');
+        skipped = null;
+      }
+    }
   }
 
   private static String escape(String text) {

@@ -20,6 +20,10 @@ public final class CliProcess {
 
   private CliProcess() {}
 
+  /**
+   * Runs {@code runbook args…} in {@code workDir} with the test's environment plus {@code env}
+   * (without any inherited {@code RUNBOOK_*} variable); waits up to 60 seconds.
+   */
   public static Result run(Path workDir, Map<String, String> env, String... args)
       throws IOException, InterruptedException {
     if (!Files.exists(JAR)) {
@@ -32,7 +36,8 @@ public final class CliProcess {
     command.add(JAR.toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
-    // The engine reads RUNBOOK_* (parameters, state dir): a test sees only what it passes.
+    // Hermetic: a RUNBOOK_PARAM_* or RUNBOOK_STATE_DIR of the developer's shell must not reach
+    // the CLI under test; a test gives what it means to through env.
     builder.environment().keySet().removeIf(name -> name.startsWith("RUNBOOK_"));
     builder.environment().putAll(env);
     Path out = Files.createTempFile("runbook-out", ".txt");

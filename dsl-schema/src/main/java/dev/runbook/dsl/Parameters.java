@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
@@ -272,13 +273,26 @@ public final class Parameters {
     } catch (IOException e) {
       problems.add(
           Problem.error("params-file.read", at, "cannot read the params file: " + e.getMessage()));
+    } catch (MarkedYamlEngineException e) {
+      // Only the problem and where it is: the parser's own message quotes the file's lines,
+      // and those hold the values, secrets among them.
+      SourceLocation where =
+          e.getProblemMark()
+              .map(m -> new SourceLocation(file.toString(), m.getLine() + 1, m.getColumn() + 1))
+              .orElse(at);
+      problems.add(
+          Problem.error(
+              "params-file.syntax",
+              where,
+              "the params file is not valid YAML or JSON: " + e.getProblem(),
+              "its lines are not quoted here, as they may hold secrets"));
     } catch (YamlEngineException e) {
       problems.add(
           Problem.error(
               "params-file.syntax",
               at,
-              "the params file is not valid YAML or JSON: "
-                  + e.getMessage().strip().replaceAll("\\s*\\n\\s*", "; ")));
+              "the params file is not valid YAML or JSON",
+              "its lines are not quoted here, as they may hold secrets"));
     }
   }
 }

@@ -548,6 +548,15 @@ public final class Executor {
     }
 
     private StepOutcome runCompensation(Step compensation, Started s) {
+      if (compensation.action() instanceof Action.Call call) {
+        // Not supported yet: failing here keeps the rollback journaled and resumable, where
+        // handing it to the action runner ended the engine with an internal error.
+        return new StepOutcome(
+            StepOutcome.Kind.FAILED,
+            "a `call` cannot compensate a step yet: undo it by hand ("
+                + call.runbook()
+                + "), or list its steps under `compensate`");
+      }
       Map<String, String> env;
       try {
         env = stepEnv(compensation, s.state());
@@ -705,10 +714,11 @@ public final class Executor {
           runState.recordStep(step.id(), "failed", outputs);
           return fail(id, step, runState, problem, stepFiles.log());
         }
+        String shown = runState.mask(problem); // as in skip
         journal.append(
             "step_attempt_failed",
-            new JSONObject().put("step", id).put("attempt", attemptNo).put("reason", problem));
-        listener.stepRetrying(id, attemptNo + 1, delay, problem);
+            new JSONObject().put("step", id).put("attempt", attemptNo).put("reason", shown));
+        listener.stepRetrying(id, attemptNo + 1, delay, shown);
         if (!pause(delay)) {
           return new StepOutcome(StepOutcome.Kind.INTERRUPTED, "interrupted");
         }
@@ -824,7 +834,8 @@ public final class Executor {
             params.problems().isEmpty()
                 ? "missing secret parameters of " + call.runbook()
                 : params.problems().get(0).message();
-        return fail(id, step, callerState, why, files(id).log());
+        // A type problem quotes the value, which may be the caller's secret.
+        return fail(id, step, callerState, callerState.mask(why), files(id).log());
       }
       journal.append("step_started", new JSONObject().put("step", id).put("attempt", 1));
       listener.stepStarted(id, step.title().orElse("call " + call.runbook()), 1);
@@ -951,23 +962,25 @@ public final class Executor {
             if (k.equals("body")) {
               return; // response bodies can be large and may hold anything: not journaled
             }
-            String text = String.valueOf(v);
-            for (String secret : runState.secretValues()) {
-              text = text.replace(secret, "***");
-            }
-            json.put(k, v instanceof Number || v instanceof Boolean ? v : text);
+            json.put(
+                k,
+                v instanceof Number || v instanceof Boolean ? v : runState.mask(String.valueOf(v)));
           });
       return json;
     }
 
-    private StepOutcome skip(String id, Step step, RunState runState, String reason) {
+    private StepOutcome skip(String id, Step step, RunState runState, String why) {
+      // The last gate before the journal and the screen: a reason quotes checks, which may read
+      // a value that holds a secret without being one (a step's output, say).
+      String reason = runState.mask(why);
       journal.append("step_skipped", new JSONObject().put("step", id).put("reason", reason));
       runState.recordStatus(step.id(), "skipped");
       listener.stepSkipped(id, reason);
       return new StepOutcome(StepOutcome.Kind.SKIPPED, reason);
     }
 
-    private StepOutcome fail(String id, Step step, RunState runState, String reason, Path log) {
+    private StepOutcome fail(String id, Step step, RunState runState, String why, Path log) {
+      String reason = runState.mask(why); // as in skip
       journal.append("step_failed", new JSONObject().put("step", id).put("reason", reason));
       runState.recordStatus(step.id(), "failed");
       boolean continuing = step.continueOnError();

@@ -64,8 +64,13 @@ public final class Planner {
                   context
                       .checks()
                       .evaluate(check, state, Map.of(), baseDir(runbook), context.scratchDir()));
-      preconditions.add(
-          new PlannedCheck(CheckRunner.name(check, none), CheckRunner.describe(check, none), live));
+      String description;
+      try {
+        description = CheckRunner.describe(check, none);
+      } catch (ExpressionException e) {
+        description = CheckRunner.name(check, none); // names what cannot be resolved
+      }
+      preconditions.add(new PlannedCheck(CheckRunner.name(check, none), description, live));
     }
     List<PlannedStep> steps = planSteps(runbook, called, state, runbook.steps(), "", List.of());
     List<PlannedStep> finallySteps =
@@ -131,9 +136,10 @@ public final class Planner {
       Step step,
       String prefix,
       List<String> pending) {
-    Bindings before = state.bindings(Map.of(), pending);
+    StepEnv env = stepEnv(step, state, pending);
+    Bindings before = state.bindings(env.shown(), pending);
     List<String> withSelf = new ArrayList<>(pending);
-    Bindings after = state.bindings(Map.of(), withSelf);
+    Bindings after = state.bindings(env.shown(), withSelf);
     PlannedStep.Decision decision = PlannedStep.Decision.RUN;
     String reason = "";
     if (step.when().isPresent()) {
@@ -150,7 +156,7 @@ public final class Planner {
                 + (reads.size() == 1 ? "runs" : "run");
       } else {
         try {
-          boolean yes = when.test(state.variables(Map.of()));
+          boolean yes = when.test(state.variables(env.known()));
           decision = yes ? PlannedStep.Decision.RUN : PlannedStep.Decision.SKIP;
           reason = "when `" + step.when().get().source() + "` is " + yes;
         } catch (ExpressionException e) {
@@ -182,17 +188,26 @@ public final class Planner {
     if (step.action() instanceof Action.Call call && called.containsKey(call.target())) {
       Runbook callee = called.get(call.target());
       Map<String, String> given = new LinkedHashMap<>();
-      call.params().forEach((k, v) -> given.put(k, ValueTemplate.render(v, before).text()));
+      for (Map.Entry<String, Template> p : call.params().entrySet()) {
+        try {
+          RenderedValue value = ValueTemplate.render(p.getValue(), before);
+          given.put(p.getKey(), value.textIfKnown().orElse(value.display()));
+        } catch (ExpressionException e) {
+          // left out: the callee's plan shows what cannot be resolved
+        }
+      }
       Parameters.Resolution calleeParams =
           Parameters.resolve(callee, given, Optional.empty(), Map.of());
       RunState calleeState = planningState(callee, calleeParams.values());
+      // A caller's secret given to a parameter the callee does not declare secret stays secret.
+      calleeState.addSecretValues(state.secretValues());
       children.addAll(
           planSteps(
               callee, called, calleeState, callee.steps(), prefix + step.id() + "/", List.of()));
     }
-    List<String> action = new ArrayList<>(describeAction(step.action(), before));
-    step.cwd().ifPresent(t -> action.add("cwd: " + show(t, before)));
-    step.env().forEach((k, v) -> action.add("env: " + k + "=" + show(v, before)));
+    List<String> action = new ArrayList<>(describeActionOrWhyNot(step.action(), before));
+    step.cwd().ifPresent(t -> action.add("cwd: " + showOrWhyNot(t, before)));
+    step.env().forEach((k, v) -> action.add("env: " + k + "=" + showOrWhyNot(v, before)));
     return new PlannedStep(
         prefix + step.id(),
         step,
@@ -203,6 +218,50 @@ public final class Planner {
         verify,
         compensation,
         children);
+  }
+
+  /**
+   * A step's own {@code env:} as far as a plan can know it.
+   *
+   * @param shown every entry that could be resolved: a value, or for one that reads a pending step,
+   *     the name of what it awaits ({@code <known after `x` runs>}); for rendering the plan only
+   * @param known the entries whose value is known, for evaluating a {@code when}
+   */
+  private record StepEnv(Map<String, String> shown, Map<String, String> known) {}
+
+  private static StepEnv stepEnv(Step step, RunState state, List<String> pending) {
+    Map<String, String> shown = new LinkedHashMap<>();
+    Map<String, String> known = new LinkedHashMap<>();
+    for (Map.Entry<String, Template> e : step.env().entrySet()) {
+      try {
+        RenderedValue value = ValueTemplate.render(e.getValue(), state.bindings(shown, pending));
+        shown.put(e.getKey(), value.textIfKnown().orElse(value.display()));
+        value.textIfKnown().ifPresent(text -> known.put(e.getKey(), text));
+      } catch (ExpressionException ex) {
+        // left out: what reads it shows the problem where it is used
+      }
+    }
+    return new StepEnv(shown, known);
+  }
+
+  /**
+   * The resolved action, or its kind and why it cannot be resolved before running (an {@code env}
+   * name that only the run's machine has, say): a plan is printed whatever a value does.
+   */
+  private static String showOrWhyNot(Template t, Bindings b) {
+    try {
+      return show(t, b);
+    } catch (ExpressionException e) {
+      return "<cannot be resolved now: " + e.getMessage() + ">";
+    }
+  }
+
+  private static List<String> describeActionOrWhyNot(Action action, Bindings b) {
+    try {
+      return describeAction(action, b);
+    } catch (ExpressionException e) {
+      return List.of(action.kind() + ": cannot be resolved now: " + e.getMessage());
+    }
   }
 
   private static List<String> pendingReads(List<List<String>> references, List<String> pending) {

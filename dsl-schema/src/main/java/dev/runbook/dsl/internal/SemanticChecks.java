@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -158,9 +160,28 @@ final class SemanticChecks {
   }
 
   private void secretsOffArgv(Step step) {
-    for (Template argument : ModelWalker.argvTemplates(step.action())) {
+    List<Template> argv = ModelWalker.argvTemplates(step.action());
+    Map<String, String> secretEnv =
+        argv.isEmpty() ? Map.of() : secretEnv(step.env(), runbookSecretEnv());
+    for (Template argument : argv) {
       for (Expression e : ModelWalker.expressions(argument)) {
         for (List<String> ref : safeReferences(e)) {
+          if (ref.size() >= 2 && ref.get(0).equals("env") && secretEnv.containsKey(ref.get(1))) {
+            problems.add(
+                Problem.error(
+                    "secret.argv",
+                    e.location(),
+                    "`env."
+                        + ref.get(1)
+                        + "` holds secret parameter `"
+                        + secretEnv.get(ref.get(1))
+                        + "` and would appear on a command line"
+                        + " (other users can read a process's argv)",
+                    "the program gets `"
+                        + ref.get(1)
+                        + "` in its environment already: read it there instead of passing it"
+                        + " as an argument"));
+          }
           if (ref.size() >= 2 && ref.get(0).equals("params")) {
             Param param = runbook.params().get(ref.get(1));
             if (param != null && param.secret()) {
@@ -180,6 +201,60 @@ final class SemanticChecks {
         }
       }
     }
+  }
+
+  /**
+   * The env entries that hold a secret, with the secret parameter each holds: {@code
+   * RUNBOOK_PARAM_<NAME>} of each secret parameter, then the runbook's {@code env:} entries built
+   * from a secret (directly or through an earlier such entry).
+   */
+  private Map<String, String> runbookSecretEnv() {
+    Map<String, String> fromEngine = new LinkedHashMap<>();
+    for (Param param : runbook.params().values()) {
+      if (param.secret()) {
+        fromEngine.put(
+            "RUNBOOK_PARAM_" + param.name().toUpperCase(Locale.ROOT).replace('-', '_'),
+            param.name());
+      }
+    }
+    return secretEnv(runbook.env(), fromEngine);
+  }
+
+  /**
+   * {@code inherited} with the entries of {@code env} applied in order: one built from a secret is
+   * added, any other replaces (and so clears) an inherited one of its name.
+   */
+  private Map<String, String> secretEnv(Map<String, Template> env, Map<String, String> inherited) {
+    Map<String, String> secret = new LinkedHashMap<>(inherited);
+    for (Map.Entry<String, Template> entry : env.entrySet()) {
+      Optional<String> from = secretRead(entry.getValue(), secret);
+      if (from.isPresent()) {
+        secret.put(entry.getKey(), from.get());
+      } else {
+        secret.remove(entry.getKey());
+      }
+    }
+    return secret;
+  }
+
+  /** The secret parameter {@code template} reads, directly or through a secret env entry. */
+  private Optional<String> secretRead(Template template, Map<String, String> secretEnv) {
+    for (Expression e : ModelWalker.expressions(template)) {
+      for (List<String> ref : safeReferences(e)) {
+        if (ref.size() < 2) {
+          continue;
+        }
+        if (ref.get(0).equals("params")) {
+          Param param = runbook.params().get(ref.get(1));
+          if (param != null && param.secret()) {
+            return Optional.of(param.name());
+          }
+        } else if (ref.get(0).equals("env") && secretEnv.containsKey(ref.get(1))) {
+          return Optional.of(secretEnv.get(ref.get(1)));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private void scriptsWithOtherShells(Step step) {

@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.exec;
 
+import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.ActionVisitor;
 import dev.runbook.dsl.model.Step;
@@ -93,8 +94,25 @@ public final class ActionRunner {
       Interaction interaction,
       Consumer<String> output) {
     newStep();
-    return step.action()
-        .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+    try {
+      Attempt attempt =
+          step.action()
+              .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+      // A reason may quote what a check compared with or a path: it goes to the journal and the
+      // operator's screen, so no secret value may be in it.
+      return attempt.reason().isEmpty() || !state.holdsSecret(attempt.reason())
+          ? attempt
+          : new Attempt(
+              attempt.outcome(),
+              state.mask(attempt.reason()),
+              attempt.builtInOutputs(),
+              attempt.stdout(),
+              attempt.text());
+    } catch (ExpressionException e) {
+      // A value that cannot be resolved now (an env name this machine lacks, a field an output
+      // does not have) fails the attempt like any other failure: journaled, retried, compensated.
+      return Attempt.failed(e.getMessage());
+    }
   }
 
   private final class Visitor implements ActionVisitor<Attempt> {
@@ -213,6 +231,14 @@ public final class ActionRunner {
       for (Template t : a.argv()) {
         argv.add(text(t));
       }
+      // Validation keeps secret parameters and the env entries built from them off an argv; this
+      // catches what it cannot see (an engine variable that happens to hold a secret).
+      if (argv.stream().anyMatch(state::holdsSecret)) {
+        return Attempt.failed(
+            "a secret value would appear on the command line of `"
+                + state.mask(argv.get(0))
+                + "`, which other users can read; pass it through `env:`");
+      }
       return process(argv, Map.of());
     }
 
@@ -316,7 +342,8 @@ public final class ActionRunner {
 
     @Override
     public Attempt visitConfirm(Action.Confirm a) {
-      String message = text(a.message());
+      // Shown on the terminal and, when nobody answers, journaled as the reason for the pause.
+      String message = state.mask(text(a.message()));
       return switch (interaction.confirm(step.id(), message)) {
         case YES -> Attempt.succeeded(Map.of());
         case NO ->

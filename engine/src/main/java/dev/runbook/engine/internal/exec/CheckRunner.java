@@ -55,15 +55,30 @@ public final class CheckRunner {
   public CheckOutcome evaluate(
       Check check, RunState state, Map<String, String> stepEnv, Path cwd, Path scratch) {
     try {
-      return check.accept(new Evaluator(state, stepEnv, cwd, scratch));
+      CheckOutcome outcome = check.accept(new Evaluator(state, stepEnv, cwd, scratch));
+      // A detail may quote what was expected (an http check's `contains`) or a path: it reaches
+      // the journal and the operator's screen, so no secret value may be in it.
+      return state.holdsSecret(outcome.detail())
+          ? new CheckOutcome(outcome.status(), state.mask(outcome.detail()))
+          : outcome;
     } catch (ExpressionException e) {
       return CheckOutcome.errored(e.getMessage());
     }
   }
 
-  /** The check's name, or a description made from its resolved values (secrets masked). */
+  /**
+   * The check's name, or a description made from its resolved values (secrets masked). Never throws
+   * for a value that cannot be resolved, which it names instead: messages about the check use it.
+   */
   public static String name(Check check, Bindings bindings) {
-    return check.name().orElseGet(() -> describe(check, bindings));
+    if (check.name().isPresent()) {
+      return check.name().get();
+    }
+    try {
+      return describe(check, bindings);
+    } catch (ExpressionException e) {
+      return check.kind() + " check (cannot be resolved now: " + e.getMessage() + ")";
+    }
   }
 
   /** A one-line description: {@code path /opt/app/.env is a file}. */

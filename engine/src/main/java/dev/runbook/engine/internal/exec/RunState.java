@@ -5,10 +5,13 @@ import dev.runbook.dsl.expr.ExpressionLanguage;
 import dev.runbook.dsl.model.Template;
 import dev.runbook.engine.internal.render.Bindings;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -98,10 +101,54 @@ public final class RunState {
     return vars;
   }
 
+  /**
+   * What templates are rendered against. Secret are the secret parameters, and every parameter or
+   * {@code env} entry whose value holds a secret value: an {@code env:} entry built from a secret
+   * ({@code TOKEN: "Bearer ${{ params.db_password }}"}), {@code RUNBOOK_PARAM_<NAME>} of a secret
+   * parameter, a called runbook's parameter given a caller's secret. So {@code ${{ env.TOKEN }}}
+   * shows as {@code ***} wherever {@code ${{ params.db_password }}} does.
+   */
   public Bindings bindings(Map<String, String> stepEnv, Collection<String> pendingSteps) {
+    Set<String> secretNames = new HashSet<>(secretParams);
+    params.forEach(
+        (name, value) -> {
+          if (holdsSecret(String.valueOf(value))) {
+            secretNames.add(name);
+          }
+        });
+    Set<String> secretEnv = new HashSet<>();
+    childEnvironment(stepEnv)
+        .forEach(
+            (name, value) -> {
+              if (holdsSecret(value)) {
+                secretEnv.add(name);
+              }
+            });
     return Bindings.of(variables(stepEnv))
-        .withSecretParams(secretParams)
+        .withSecretParams(secretNames)
+        .withSecretEnv(secretEnv)
         .withPendingSteps(pendingSteps);
+  }
+
+  /** True if {@code text} contains a secret value. */
+  public boolean holdsSecret(String text) {
+    for (String secret : secretValues) {
+      if (text.contains(secret)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code text} with every secret value replaced by {@code ***}, longest first. */
+  public String mask(String text) {
+    String masked = text;
+    List<String> longestFirst = new ArrayList<>(secretValues);
+    longestFirst.sort(Comparator.comparingInt(String::length).reversed());
+    for (String secret : longestFirst) {
+      masked = masked.replace(secret, "***");
+    }
+    return masked;
   }
 
   /** A template's text now (every value known); throws ExpressionException otherwise. */

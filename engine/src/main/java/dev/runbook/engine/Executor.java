@@ -20,6 +20,7 @@ import dev.runbook.engine.internal.exec.OutputCapture;
 import dev.runbook.engine.internal.exec.Pause;
 import dev.runbook.engine.internal.exec.RunState;
 import dev.runbook.engine.internal.exec.StepOutcome;
+import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.journal.Journal;
 import dev.runbook.engine.journal.JournalRecord;
 import dev.runbook.engine.journal.RunIds;
@@ -340,6 +341,11 @@ public final class Executor {
               .put("pid", ProcessHandle.current().pid())
               .put("engine_version", options.engineVersion()));
       listener.runStarted(runId, runDir, runbook.name());
+      if (!awaitLeftovers()) {
+        String at = prior.inflight().or(prior::compensationInFlight).orElse(null);
+        journal.append("interrupted", new JSONObject().put("step", at));
+        return result(RunResult.Status.INTERRUPTED, at, "interrupted", List.of());
+      }
       state.resolveRunbookEnv(runbook.env());
       if (!rollbackRequested && !prior.rollingBack()) {
         // Preconditions gated the run when it started; mid-upgrade they may well not hold.
@@ -529,10 +535,56 @@ public final class Executor {
               files(s.id() + ".compensate." + compensation.id()),
               compensation.timeout(),
               interaction,
-              line -> listener.output(compensation.id(), line));
+              line -> listener.output(compensation.id(), line),
+              pid -> journalProcess(s.id(), compensation.id(), pid));
       return attempt.succeeded()
           ? StepOutcome.of(StepOutcome.Kind.SUCCEEDED)
           : new StepOutcome(StepOutcome.Kind.FAILED, attempt.reason());
+    }
+
+    /**
+     * Journals a process an action started, so that a resume after the engine died waits for it
+     * (and what it started) instead of deciding about its step while it still runs.
+     */
+    private void journalProcess(String stepId, String compensationId, long pid) {
+      JSONObject record = new JSONObject().put("step", stepId).put("pid", pid);
+      if (compensationId != null) {
+        record.put("compensation", compensationId);
+      }
+      Leftovers.startOf(pid).ifPresent(t -> record.put("start", t.toString()));
+      journal.append("process_started", record);
+    }
+
+    /**
+     * Waits until no process of this run that an earlier engine left behind still runs. False when
+     * interrupted meanwhile.
+     */
+    private boolean awaitLeftovers() {
+      List<ProcessHandle> left = Leftovers.of(runId, prior.processes());
+      if (left.isEmpty()) {
+        return true;
+      }
+      Optional<String> at = prior.inflight().or(prior::compensationInFlight);
+      String step = at.orElse("-");
+      String what = Leftovers.describe(left);
+      JSONObject record =
+          new JSONObject().put("pids", left.stream().map(ProcessHandle::pid).toList());
+      at.ifPresent(id -> record.put("step", id));
+      journal.append("awaiting_processes", record);
+      listener.waiting(
+          step,
+          what
+              + (left.size() == 1 ? " is" : " are")
+              + " still running, left by the engine that stopped; waiting for "
+              + (left.size() == 1 ? "it" : "them")
+              + " to end before deciding about the step");
+      while (!left.isEmpty()) {
+        if (!pause(Duration.ofMillis(100))) {
+          return false;
+        }
+        left = Leftovers.of(runId, prior.processes());
+      }
+      return true;
     }
 
     private ActionRunner.StepFiles files(String id) {
@@ -634,7 +686,8 @@ public final class Executor {
                 stepFiles,
                 step.timeout(),
                 asker,
-                line -> listener.output(id, line));
+                line -> listener.output(id, line),
+                pid -> journalProcess(id, null, pid));
         String problem = null;
         Map<String, Object> outputs = new LinkedHashMap<>(attempt.builtInOutputs());
         switch (attempt.outcome()) {

@@ -1,7 +1,10 @@
 package dev.runbook.engine;
 
 import dev.runbook.dsl.model.Step;
+import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.journal.JournalRecord;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,6 +31,9 @@ final class PriorRun {
   private final Set<String> compensated = new HashSet<>();
   private Optional<String> inflight = Optional.empty();
   private Optional<String> pausedAt = Optional.empty();
+  private Optional<String> compensationInFlight = Optional.empty();
+  private String compensationKey;
+  private final List<Leftovers.Started> processes = new ArrayList<>();
   private boolean rollingBack;
   private boolean finishedRollback;
 
@@ -65,10 +71,21 @@ final class PriorRun {
         case "paused" -> prior.pausedAt = Optional.ofNullable(id);
         case "rollback_started" -> prior.rollingBack = true;
         case "rolled_back" -> prior.finishedRollback = true;
+        case "compensation_started" -> {
+          prior.compensationInFlight = Optional.of(id);
+          prior.compensationKey = id + "|" + r.field("compensation");
+        }
         case "compensation_finished" -> {
+          prior.compensationInFlight = Optional.empty();
+          prior.compensationKey = null;
           if (r.data().optBoolean("ok")) {
             prior.compensated.add(id + "|" + r.field("compensation"));
           }
+        }
+        case "process_started" -> {
+          Optional<Instant> start =
+              Optional.ofNullable(r.field("start")).flatMap(PriorRun::instant);
+          prior.processes.add(new Leftovers.Started(r.data().optLong("pid"), start));
         }
         default -> {}
       }
@@ -115,6 +132,29 @@ final class PriorRun {
 
   Optional<String> inflight() {
     return inflight;
+  }
+
+  /** The step whose compensation was running when the engine stopped, if one was. */
+  Optional<String> compensationInFlight() {
+    return compensationInFlight;
+  }
+
+  /** Whether this compensation of this step was running when the engine stopped. */
+  boolean compensationInFlight(String stepId, String compensationId) {
+    return (stepId + "|" + compensationId).equals(compensationKey);
+  }
+
+  /** Every process the journal says an action started, oldest first. */
+  List<Leftovers.Started> processes() {
+    return processes;
+  }
+
+  private static Optional<Instant> instant(String text) {
+    try {
+      return Optional.of(Instant.parse(text));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   Optional<String> pausedAt() {

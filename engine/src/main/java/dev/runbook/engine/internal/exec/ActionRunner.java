@@ -9,6 +9,7 @@ import dev.runbook.engine.Interaction;
 import dev.runbook.engine.internal.files.FileActionException;
 import dev.runbook.engine.internal.files.FileActions;
 import dev.runbook.engine.internal.probe.HttpProbe;
+import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.internal.process.LineListener;
 import dev.runbook.engine.internal.process.ProcessResult;
 import dev.runbook.engine.internal.process.ProcessRunner;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Runs one try of a step's action (every kind but {@code call}, which the executor expands).
@@ -67,6 +69,13 @@ public final class ActionRunner {
     return Pause.sleep(d, () -> stopRequested);
   }
 
+  /**
+   * Runs one try of {@code step}'s action.
+   *
+   * @param started told the pid of each process the action starts, right after it starts and before
+   *     the action waits for it (the executor journals it, so that {@code resume} knows what may
+   *     outlive a killed engine)
+   */
   public Attempt attempt(
       Step step,
       RunState state,
@@ -75,9 +84,11 @@ public final class ActionRunner {
       StepFiles files,
       Optional<Duration> timeout,
       Interaction interaction,
-      Consumer<String> output) {
+      Consumer<String> output,
+      LongConsumer started) {
     return step.action()
-        .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+        .accept(
+            new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output, started));
   }
 
   private final class Visitor implements ActionVisitor<Attempt> {
@@ -89,6 +100,7 @@ public final class ActionRunner {
     private final Optional<Duration> timeout;
     private final Interaction interaction;
     private final Consumer<String> output;
+    private final LongConsumer started;
 
     Visitor(
         Step step,
@@ -98,7 +110,8 @@ public final class ActionRunner {
         StepFiles stepFiles,
         Optional<Duration> timeout,
         Interaction interaction,
-        Consumer<String> output) {
+        Consumer<String> output,
+        LongConsumer started) {
       this.step = step;
       this.state = state;
       this.stepEnv = stepEnv;
@@ -107,6 +120,7 @@ public final class ActionRunner {
       this.timeout = timeout;
       this.interaction = interaction;
       this.output = output;
+      this.started = started;
     }
 
     private String text(Template t) {
@@ -120,6 +134,8 @@ public final class ActionRunner {
     private Attempt process(List<String> argv, Map<String, String> extraEnv) {
       Map<String, String> env = new LinkedHashMap<>(state.childEnvironment(stepEnv));
       env.putAll(extraEnv);
+      // Marks the process and what it starts as this run's, for a resume after the engine died.
+      env.put(Leftovers.RUN_ID_VARIABLE, state.runId());
       ProcessSpec.Builder spec =
           ProcessSpec.builder(argv, cwd, stepFiles.log())
               .environment(env)
@@ -134,6 +150,14 @@ public final class ActionRunner {
         return Attempt.failed(e.getMessage());
       }
       current.set(running);
+      try {
+        started.accept(running.pid());
+      } catch (RuntimeException e) {
+        // Not journaled, so not to run on: a resume could not tell it ran.
+        running.terminate();
+        current.set(null);
+        throw e;
+      }
       ProcessResult result;
       try {
         result = running.await();

@@ -51,6 +51,9 @@ public final class Executor {
   /** The copy of the runbook kept in a run's directory. */
   public static final String SNAPSHOT = "runbook.yaml";
 
+  /** Why a compensation in flight at a crash was not run again. */
+  private static final String RECOVERED = "it was in flight and its verify passes now";
+
   private final EngineContext context;
   private volatile boolean interrupted;
 
@@ -497,13 +500,16 @@ public final class Executor {
           listener.compensationStarted(s.id(), id);
           StepOutcome outcome = runCompensation(compensation, s);
           boolean ok = outcome.kind() == StepOutcome.Kind.SUCCEEDED;
-          journal.append(
-              "compensation_finished",
+          JSONObject finished =
               new JSONObject()
                   .put("step", s.id())
                   .put("compensation", id)
                   .put("ok", ok)
-                  .put("reason", outcome.reason()));
+                  .put("reason", outcome.reason());
+          if (ok && outcome.reason().equals(RECOVERED)) {
+            finished.put("recovered", RECOVERED);
+          }
+          journal.append("compensation_finished", finished);
           listener.compensationFinished(s.id(), id, ok, outcome.reason());
           if (!ok) {
             journal.append(
@@ -517,15 +523,25 @@ public final class Executor {
       return true;
     }
 
+    /**
+     * Runs one compensation: its action, then its {@code verify}. One that was in flight when the
+     * engine stopped is not run again if its verify passes now (its reason then says so).
+     */
     private StepOutcome runCompensation(Step compensation, Started s) {
       Map<String, String> env;
+      Path cwd;
       try {
         env = stepEnv(compensation, s.state());
+        cwd = compensation.cwd().map(t -> resolvePath(t, s.state(), env, s.cwd())).orElse(s.cwd());
       } catch (ExpressionException e) {
         return new StepOutcome(StepOutcome.Kind.FAILED, e.getMessage());
       }
-      Path cwd =
-          compensation.cwd().map(t -> resolvePath(t, s.state(), Map.of(), s.cwd())).orElse(s.cwd());
+      if (prior != null
+          && prior.compensationInFlight(s.id(), compensation.id())
+          && !compensation.verify().isEmpty()
+          && verify(compensation, s.state(), env, cwd) == null) {
+        return new StepOutcome(StepOutcome.Kind.SUCCEEDED, RECOVERED);
+      }
       Attempt attempt =
           actions.attempt(
               compensation,
@@ -537,9 +553,13 @@ public final class Executor {
               interaction,
               line -> listener.output(compensation.id(), line),
               pid -> journalProcess(s.id(), compensation.id(), pid));
-      return attempt.succeeded()
+      if (!attempt.succeeded()) {
+        return new StepOutcome(StepOutcome.Kind.FAILED, attempt.reason());
+      }
+      String problem = verify(compensation, s.state(), env, cwd);
+      return problem == null
           ? StepOutcome.of(StepOutcome.Kind.SUCCEEDED)
-          : new StepOutcome(StepOutcome.Kind.FAILED, attempt.reason());
+          : new StepOutcome(StepOutcome.Kind.FAILED, problem);
     }
 
     /**

@@ -354,16 +354,19 @@ public final class Executor {
         // Preconditions gated the run when it started; mid-upgrade they may well not hold.
         return proceed(runbook);
       }
+      // A rollback on demand that stopped at a failing compensation goes on as one when resumed:
+      // it ends undone (exit 0), and the finally steps, which ran at the run's end, do not rerun.
+      boolean onDemand = rollbackRequested || prior.rollbackOnDemand();
       restoreForRollback();
       List<String> notUndone = new ArrayList<>();
       boolean complete = rollback(notUndone);
       RunResult.Status status =
           complete ? RunResult.Status.ROLLED_BACK : RunResult.Status.ROLLBACK_INCOMPLETE;
-      if (rollbackRequested && complete) {
+      if (onDemand && complete) {
         status = RunResult.Status.UNDONE;
       }
       String reason = complete ? "rolled back" : "a compensation failed";
-      if (!rollbackRequested) {
+      if (!onDemand) {
         runFinally(runbook);
       }
       return finish(status, null, reason, notUndone);

@@ -35,6 +35,7 @@ final class PriorRun {
   private String compensationKey;
   private final List<Leftovers.Started> processes = new ArrayList<>();
   private boolean rollingBack;
+  private boolean onDemand;
   private boolean finishedRollback;
 
   static PriorRun replay(List<JournalRecord> records, Map<String, Step> stepsById) {
@@ -69,6 +70,7 @@ final class PriorRun {
         }
         case "step_failed" -> open.remove(id);
         case "paused" -> prior.pausedAt = Optional.ofNullable(id);
+        case "rollback_requested" -> prior.onDemand = true;
         case "rollback_started" -> prior.rollingBack = true;
         case "rolled_back" -> prior.finishedRollback = true;
         case "compensation_started" -> {
@@ -163,6 +165,11 @@ final class PriorRun {
 
   boolean rollingBack() {
     return rollingBack && !finishedRollback;
+  }
+
+  /** Whether an unfinished rollback is one that {@code rollback RUN_ID} asked for. */
+  boolean rollbackOnDemand() {
+    return onDemand && rollingBack();
   }
 
   boolean compensated(String stepId, String compensationId) {

@@ -159,6 +159,18 @@ final class RunFiles {
     return found;
   }
 
+  /**
+   * Whether {@code pid} runs: exists and is not a zombie (on hosts whose init does not reap
+   * orphans, an ended grandchild stays one, and {@link ProcessHandle#isAlive} says true).
+   */
+  static boolean isRunning(long pid) {
+    try {
+      return !isZombie(Path.of("/proc", Long.toString(pid), "stat"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static boolean isZombie(Path stat) throws IOException {
     String text = Files.readString(stat);
     char state = text.charAt(text.lastIndexOf(')') + 2);

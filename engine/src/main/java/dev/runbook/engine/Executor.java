@@ -35,6 +35,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.json.JSONObject;
@@ -153,6 +154,7 @@ public final class Executor {
           try (Journal journal = Journal.reopen(runDir, context.clock())) {
             Run run = new Run(plan, options, listener, interaction, runId, runDir, journal);
             run.prior = PriorRun.replay(records, run.steps());
+            run.onFailure = options.onFailure().or(run.prior::onFailure);
             run.resume = resume;
             run.rollbackRequested = rollbackRequested;
             return run.execute();
@@ -185,6 +187,10 @@ public final class Executor {
     private PriorRun prior;
 
     private ResumeOptions resume = new ResumeOptions(false, false, Optional.empty());
+
+    /** The failure policy given on the command line (when the run started), over the runbook's. */
+    private Optional<OnFailure> onFailure;
+
     private boolean rollbackRequested;
 
     private record Started(String id, Step step, RunState state, Path cwd) {}
@@ -207,6 +213,7 @@ public final class Executor {
       this.runId = runId;
       this.runDir = runDir;
       this.journal = journal;
+      this.onFailure = options.onFailure();
       this.state = new RunState(plan.params(), context.environment(), runId, runDir);
       index(plan.steps(), plan.runbook(), null);
       index(plan.finallySteps(), plan.runbook(), null);
@@ -242,9 +249,11 @@ public final class Executor {
         return continuePrior(runbook, visibleParams);
       }
       snapshotRunbook(runbook);
+      JSONObject started = new JSONObject();
+      onFailure.ifPresent(p -> started.put("on_failure", p.name().toLowerCase(Locale.ROOT)));
       journal.append(
           "run_started",
-          new JSONObject()
+          started
               .put("run_id", runId)
               .put("runbook", runbook.name())
               .put("file", runbook.file().toString())
@@ -279,10 +288,6 @@ public final class Executor {
 
     /** The steps in order, the failure policy, then {@code finally}. */
     private RunResult proceed(Runbook runbook) {
-      RunResult.Status status = RunResult.Status.SUCCEEDED;
-      String failedStep = null;
-      String reason = "";
-      List<String> irreversible = List.of();
       for (PlannedStep planned : plan.steps()) {
         StepOutcome outcome =
             interrupted
@@ -305,30 +310,33 @@ public final class Executor {
           journal.append("interrupted", new JSONObject().put("step", planned.id()));
           return result(RunResult.Status.INTERRUPTED, planned.id(), "interrupted", List.of());
         }
-        if (outcome.kind() != StepOutcome.Kind.FAILED) {
-          continue;
+        if (outcome.kind() == StepOutcome.Kind.FAILED) {
+          return afterFailure(runbook, planned.id(), outcome.reason());
         }
-        failedStep = planned.id();
-        reason = "step `" + planned.id() + "` failed: " + outcome.reason();
-        OnFailure policy = options.onFailure().orElse(runbook.onFailure());
-        if (policy == OnFailure.ASK) {
-          policy = interaction.onFailure(planned.id(), outcome.reason());
-        }
-        if (policy == OnFailure.ROLLBACK) {
-          List<String> notUndone = new ArrayList<>();
-          boolean complete = rollback(notUndone);
-          irreversible = notUndone;
-          status = complete ? RunResult.Status.ROLLED_BACK : RunResult.Status.ROLLBACK_INCOMPLETE;
-        } else {
-          status = RunResult.Status.STOPPED;
-        }
-        break;
       }
       boolean finallyOk = runFinally(runbook);
-      if (!finallyOk && status == RunResult.Status.SUCCEEDED) {
-        status = RunResult.Status.FINALLY_FAILED;
-        reason = "a finally step failed";
+      return finallyOk
+          ? finish(RunResult.Status.SUCCEEDED, null, "", List.of())
+          : finish(RunResult.Status.FINALLY_FAILED, null, "a finally step failed", List.of());
+    }
+
+    /**
+     * What follows a step's failure: the failure policy (rollback of every started step, or stop),
+     * then {@code finally}, then the run's end.
+     */
+    private RunResult afterFailure(Runbook runbook, String failedStep, String why) {
+      String reason = "step `" + failedStep + "` failed: " + why;
+      OnFailure policy = onFailure.orElse(runbook.onFailure());
+      if (policy == OnFailure.ASK) {
+        policy = interaction.onFailure(failedStep, why);
       }
+      RunResult.Status status = RunResult.Status.STOPPED;
+      List<String> irreversible = new ArrayList<>();
+      if (policy == OnFailure.ROLLBACK) {
+        boolean complete = rollback(irreversible);
+        status = complete ? RunResult.Status.ROLLED_BACK : RunResult.Status.ROLLBACK_INCOMPLETE;
+      }
+      runFinally(runbook); // a failed finally step does not change how a failed run ended
       return finish(status, failedStep, reason, irreversible);
     }
 
@@ -350,6 +358,18 @@ public final class Executor {
         return result(RunResult.Status.INTERRUPTED, at, "interrupted", List.of());
       }
       state.resolveRunbookEnv(runbook.env());
+      Optional<PriorRun.Failure> undecided =
+          prior
+              .undecidedFailure()
+              .filter(f -> stepsById.containsKey(f.step()))
+              .filter(f -> !stepsById.get(f.step()).step().continueOnError())
+              .filter(f -> plan.finallySteps().stream().noneMatch(p -> p.id().equals(f.step())));
+      if (!rollbackRequested && !prior.rollingBack() && undecided.isPresent()) {
+        // The engine stopped between a step's failure and acting on it: act on it now, rather
+        // than run the failed step again.
+        restoreForRollback();
+        return afterFailure(runbook, undecided.get().step(), undecided.get().reason());
+      }
       if (!rollbackRequested && !prior.rollingBack()) {
         // Preconditions gated the run when it started; mid-upgrade they may well not hold.
         return proceed(runbook);

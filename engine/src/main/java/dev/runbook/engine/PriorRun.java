@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import dev.runbook.dsl.model.OnFailure;
 import dev.runbook.dsl.model.Step;
 import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.journal.JournalRecord;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +28,9 @@ final class PriorRun {
   /** A step done before, with the status and outputs it recorded. */
   record Done(String status, JSONObject outputs) {}
 
+  /** A step that failed, with the journaled reason. */
+  record Failure(String step, String reason) {}
+
   private final Map<String, Done> done = new LinkedHashMap<>();
   private final List<String> startedInOrder = new ArrayList<>();
   private final Set<String> compensated = new HashSet<>();
@@ -34,9 +39,25 @@ final class PriorRun {
   private Optional<String> compensationInFlight = Optional.empty();
   private String compensationKey;
   private final List<Leftovers.Started> processes = new ArrayList<>();
+  private Optional<Failure> undecidedFailure = Optional.empty();
+  private Optional<OnFailure> onFailure = Optional.empty();
   private boolean rollingBack;
   private boolean onDemand;
   private boolean finishedRollback;
+
+  /**
+   * Records that follow a failure once the engine acted on it (or went on past it: a {@code
+   * continue_on_error} step, a retry); a failure followed by none of them was never acted on.
+   */
+  private static final Set<String> SETTLE_A_FAILURE =
+      Set.of(
+          "rollback_started",
+          "finished",
+          "paused",
+          "interrupted",
+          "step_started",
+          "step_succeeded",
+          "step_skipped");
 
   static PriorRun replay(List<JournalRecord> records, Map<String, Step> stepsById) {
     PriorRun prior = new PriorRun();
@@ -45,7 +66,17 @@ final class PriorRun {
     String lastStarted = null;
     for (JournalRecord r : records) {
       String id = r.field("step");
+      if (r.type().equals("step_failed")) {
+        prior.undecidedFailure =
+            Optional.of(new Failure(id, Optional.ofNullable(r.field("reason")).orElse("")));
+      } else if (SETTLE_A_FAILURE.contains(r.type())) {
+        prior.undecidedFailure = Optional.empty();
+      }
       switch (r.type()) {
+        case "run_started" ->
+            prior.onFailure =
+                Optional.ofNullable(r.field("on_failure"))
+                    .map(p -> OnFailure.valueOf(p.toUpperCase(Locale.ROOT)));
         case "step_started" -> {
           open.put(id, true);
           lastStarted = id;
@@ -134,6 +165,19 @@ final class PriorRun {
 
   Optional<String> inflight() {
     return inflight;
+  }
+
+  /**
+   * The step whose failure is the journal's last word: the engine stopped after journaling it and
+   * before acting on it (rollback or stop). Empty otherwise.
+   */
+  Optional<Failure> undecidedFailure() {
+    return undecidedFailure;
+  }
+
+  /** The {@code --on-failure} the run was started with, if one was given. */
+  Optional<OnFailure> onFailure() {
+    return onFailure;
   }
 
   /** The step whose compensation was running when the engine stopped, if one was. */

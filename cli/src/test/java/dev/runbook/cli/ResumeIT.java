@@ -433,6 +433,44 @@ class ResumeIT {
         .isEqualTo("undone");
   }
 
+  @Test
+  void aCrashBetweenAFailureAndItsRollbackResumesAsTheRollbackNotARerun() throws Exception {
+    Path file =
+        runbook(
+            "undecided-failure",
+            "on_failure: stop\nsteps:\n"
+                + undoable("a", "echo undo-a >> ledger")
+                + "  - id: boom\n    run: \"echo boom >> ledger; exit 1\"\n"
+                + "    compensate: { run: \"test -f quick || sleep 30; echo undo-boom >> ledger\" }\n");
+    // --on-failure on the command line beats the runbook's stop, and must outlive the engine
+    CliProcess.Background run = start("run", file.toString(), "--on-failure", "rollback");
+    RunFiles.awaitJournal(
+        state,
+        run,
+        Duration.ofSeconds(30),
+        j ->
+            j.stream()
+                .anyMatch(
+                    r -> r.getString("type").equals("process_started") && r.has("compensation")));
+    run.kill();
+    RunFiles.killProcessesIn(dir);
+    String runId = onlyRun();
+    // What the journal held had the engine died just after the failure, before deciding on it.
+    Path journal = RunFiles.journalFile(state, runId);
+    List<String> lines = Files.readAllLines(journal);
+    int failed = 0;
+    while (!lines.get(failed).contains("\"type\":\"step_failed\"")) {
+      failed++;
+    }
+    Files.write(journal, lines.subList(0, failed + 1));
+    Files.writeString(dir.resolve("quick"), "");
+
+    CliProcess.Result resumed = cli("resume", runId);
+
+    assertThat(resumed.exitCode()).as(describe(resumed)).isEqualTo(1);
+    assertThat(ledgerLines()).containsExactly("a", "boom", "undo-boom", "undo-a");
+  }
+
   // --- the lock ---
 
   @Test

@@ -311,6 +311,66 @@ class CrashResumeIT {
   }
 
   @Test
+  void sigtermWhileResumeWaitsForALeftoverInterruptsTheResumeAndLeavesItResumable()
+      throws Exception {
+    Path file =
+        runbook(
+            "patient",
+            "stop",
+            step("s1", "")
+                + step("s2", "").replace("run: \"", "run: \"test -f quick || sleep 30; ")
+                + step("s3", ""));
+    CliProcess.Background cli = start("run", file.toString());
+    RunFiles.awaitJournal(
+        state, cli, Duration.ofSeconds(20), j -> RunFiles.has(j, "process_started", "s2"));
+    cli.kill();
+    String runId = RunFiles.startedRun(state).orElseThrow();
+    CliProcess.Background resume = start("resume", runId);
+    RunFiles.awaitJournal(
+        state, resume, Duration.ofSeconds(20), j -> RunFiles.has(j, "awaiting_processes", "s2"));
+
+    resume.signal("TERM");
+    CliProcess.Result interrupted = resume.await(30);
+
+    assertThat(interrupted.exitCode()).as(interrupted.stdout()).isEqualTo(130);
+    assertThat(interrupted.stdout()).contains("step s2: waiting: process ").contains("(sh)");
+    List<JSONObject> journal = RunFiles.journal(state, runId);
+    assertThat(journal.get(journal.size() - 1).getString("type")).isEqualTo("interrupted");
+    assertThat(ledgerLines()).containsExactly("s1");
+    // the leftover is the operator's to end (the message names it); the test ends it
+    assertThat(RunFiles.killProcessesIn(dir)).isPositive();
+    Files.writeString(dir.resolve("quick"), "");
+    CliProcess.Result resumed = start("resume", runId, "--rerun-inflight").await(60);
+    assertThat(resumed.exitCode()).as(resumed.stdout() + resumed.stderr()).isZero();
+    assertThat(ledgerLines()).containsExactly("s1", "s2", "s3");
+  }
+
+  @Test
+  void aRollbackOnDemandKilledDuringACompensationResumesAsOneUndoingEachStepOnce()
+      throws Exception {
+    StringBuilder steps = new StringBuilder();
+    for (int i = 1; i <= 3; i++) {
+      steps.append(step("c" + i, "")).append(compensation("c" + i, "1"));
+    }
+    Path file = runbook("undo", "stop", steps.toString());
+    assertThat(start("run", file.toString()).await(60).exitCode()).isZero();
+    String runId = RunFiles.startedRun(state).orElseThrow();
+    CliProcess.Background rollback = start("rollback", runId);
+    RunFiles.awaitJournal(
+        state,
+        rollback,
+        Duration.ofSeconds(20),
+        j -> j.stream().anyMatch(r -> r.optString("compensation").equals("c2.compensate")));
+    rollback.kill();
+
+    CliProcess.Result resumed = start("resume", runId).await(60);
+
+    assertThat(resumed.exitCode()).as(resumed.stdout() + resumed.stderr()).isZero();
+    assertThat(resumed.stdout()).contains("run undone");
+    assertThat(ledgerLines()).containsExactly("c1", "c2", "c3", "undo-c3", "undo-c2", "undo-c1");
+  }
+
+  @Test
   void killedBetweenEffectAndResultRecordTheStepIsNotRunAgain() throws Exception {
     Path file =
         runbook(

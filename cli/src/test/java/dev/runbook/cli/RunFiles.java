@@ -183,8 +183,12 @@ final class RunFiles {
     for (ProcessHandle h : found) {
       h.destroyForcibly();
     }
+    // Not onExit(): where init does not reap orphans, a killed one stays a zombie for good.
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     for (ProcessHandle h : found) {
-      h.onExit().join();
+      while (isRunning(h.pid()) && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
     }
     return found.size();
   }

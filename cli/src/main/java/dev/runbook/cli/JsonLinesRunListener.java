@@ -128,6 +128,11 @@ final class JsonLinesRunListener implements RunListener {
   }
 
   @Override
+  public void waiting(String stepId, String reason) {
+    emit("waiting", new JSONObject().put("step", stepId).put("reason", reason));
+  }
+
+  @Override
   public void runFinished(RunResult result) {
     emit(
         "run_finished",

@@ -105,6 +105,11 @@ final class PlainRunListener implements RunListener {
   }
 
   @Override
+  public void waiting(String stepId, String reason) {
+    line((stepId.equals("-") ? "" : "step " + stepId + ": ") + "waiting: " + reason);
+  }
+
+  @Override
   public void runFinished(RunResult result) {
     String summary =
         switch (result.status()) {

@@ -63,4 +63,70 @@ public final class CliProcess {
   public static Result run(Path workDir, String... args) throws IOException, InterruptedException {
     return run(workDir, Map.of(), args);
   }
+
+  /**
+   * Starts the CLI in the background, its output going to {@code <workDir>/<name>.out} and {@code
+   * .err}, so that a test can signal it while it runs.
+   */
+  static Background start(Path workDir, Map<String, String> env, String... args)
+      throws IOException {
+    if (!Files.exists(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: run the tests with `mvn verify`");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-jar");
+    command.add(JAR.toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+    builder.environment().putAll(env);
+    Path logs = Files.createDirectories(workDir.resolve("cli-output"));
+    Path out = Files.createTempFile(logs, args.length == 0 ? "cli" : args[0], ".out");
+    Path err = out.resolveSibling(out.getFileName().toString().replace(".out", ".err"));
+    builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    return new Background(builder.start(), out, err, String.join(" ", args));
+  }
+
+  /** A CLI started by {@link #start}: the JVM's process and where its output goes. */
+  record Background(Process process, Path out, Path err, String args) {
+    long pid() {
+      return process.pid();
+    }
+
+    String stdout() throws IOException {
+      return Files.readString(out, StandardCharsets.UTF_8);
+    }
+
+    String stderr() throws IOException {
+      return Files.readString(err, StandardCharsets.UTF_8);
+    }
+
+    /** Waits until the CLI exits (at most {@code seconds}; fails the test after that). */
+    Result await(long seconds) throws IOException, InterruptedException {
+      if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+        throw new AssertionError(
+            "runbook " + args + " did not finish in " + seconds + "s; output:\n" + stdout());
+      }
+      return new Result(process.exitValue(), stdout(), stderr());
+    }
+
+    /** Sends a signal ({@code TERM}, {@code HUP}, ...) to the CLI's JVM, by its pid. */
+    void signal(String name) throws IOException, InterruptedException {
+      Process kill =
+          new ProcessBuilder("kill", "-s", name, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
+      if (kill.waitFor() != 0) {
+        throw new AssertionError("kill -s " + name + " " + process.pid() + " failed");
+      }
+    }
+
+    /** SIGKILL, as the OOM killer or a power cut would, and waits until the JVM is gone. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly().waitFor();
+    }
+  }
 }

@@ -74,6 +74,11 @@ final class CompositeRunListener implements RunListener {
   }
 
   @Override
+  public void waiting(String stepId, String reason) {
+    listeners.forEach(l -> l.waiting(stepId, reason));
+  }
+
+  @Override
   public void runFinished(RunResult result) {
     listeners.forEach(l -> l.runFinished(result));
   }

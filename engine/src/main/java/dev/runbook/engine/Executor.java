@@ -20,6 +20,7 @@ import dev.runbook.engine.internal.exec.OutputCapture;
 import dev.runbook.engine.internal.exec.Pause;
 import dev.runbook.engine.internal.exec.RunState;
 import dev.runbook.engine.internal.exec.StepOutcome;
+import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.journal.Journal;
 import dev.runbook.engine.journal.JournalRecord;
 import dev.runbook.engine.journal.RunIds;
@@ -34,6 +35,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.json.JSONObject;
@@ -49,6 +51,9 @@ import org.json.JSONObject;
 public final class Executor {
   /** The copy of the runbook kept in a run's directory. */
   public static final String SNAPSHOT = "runbook.yaml";
+
+  /** Why a compensation in flight at a crash was not run again. */
+  private static final String RECOVERED = "it was in flight and its verify passes now";
 
   private final EngineContext context;
   private volatile boolean interrupted;
@@ -157,6 +162,7 @@ public final class Executor {
           try (Journal journal = Journal.reopen(runDir, context.clock())) {
             Run run = new Run(plan, options, listener, interaction, runId, runDir, journal);
             run.prior = PriorRun.replay(records, run.steps());
+            run.onFailure = options.onFailure().or(run.prior::onFailure);
             run.resume = resume;
             run.rollbackRequested = rollbackRequested;
             return run.execute();
@@ -189,6 +195,10 @@ public final class Executor {
     private PriorRun prior;
 
     private ResumeOptions resume = new ResumeOptions(false, false, Optional.empty());
+
+    /** The failure policy given on the command line (when the run started), over the runbook's. */
+    private Optional<OnFailure> onFailure;
+
     private boolean rollbackRequested;
 
     private record Started(String id, Step step, RunState state, Path cwd) {}
@@ -211,6 +221,7 @@ public final class Executor {
       this.runId = runId;
       this.runDir = runDir;
       this.journal = journal;
+      this.onFailure = options.onFailure();
       this.state = new RunState(plan.params(), context.environment(), runId, runDir);
       index(plan.steps(), plan.runbook(), null);
       index(plan.finallySteps(), plan.runbook(), null);
@@ -246,9 +257,11 @@ public final class Executor {
         return continuePrior(runbook, visibleParams);
       }
       snapshotRunbook(runbook);
+      JSONObject started = new JSONObject();
+      onFailure.ifPresent(p -> started.put("on_failure", p.name().toLowerCase(Locale.ROOT)));
       journal.append(
           "run_started",
-          new JSONObject()
+          started
               .put("run_id", runId)
               .put("runbook", runbook.name())
               .put("file", runbook.file().toString())
@@ -283,10 +296,6 @@ public final class Executor {
 
     /** The steps in order, the failure policy, then {@code finally}. */
     private RunResult proceed(Runbook runbook) {
-      RunResult.Status status = RunResult.Status.SUCCEEDED;
-      String failedStep = null;
-      String reason = "";
-      List<String> irreversible = List.of();
       List<PlannedStep> steps = plan.steps();
       for (int i = 0; i < steps.size(); i++) {
         PlannedStep planned = steps.get(i);
@@ -316,13 +325,7 @@ public final class Executor {
         if (outcome.kind() != StepOutcome.Kind.FAILED) {
           continue;
         }
-        OnFailure policy = options.onFailure().orElse(runbook.onFailure());
-        Interaction.FailureChoice choice =
-            switch (policy) {
-              case ROLLBACK -> Interaction.FailureChoice.ROLLBACK;
-              case STOP -> Interaction.FailureChoice.STOP;
-              case ASK -> interaction.onFailure(planned.id(), outcome.reason());
-            };
+        Interaction.FailureChoice choice = failureChoice(runbook, planned.id(), outcome.reason());
         if (interrupted) {
           return interruptedAt(planned.id());
         }
@@ -339,23 +342,51 @@ public final class Executor {
           started.removeIf(s -> s.id().equals(planned.id()));
           continue;
         }
-        failedStep = planned.id();
-        reason = "step `" + planned.id() + "` failed: " + outcome.reason();
-        if (choice == Interaction.FailureChoice.ROLLBACK) {
-          List<String> notUndone = new ArrayList<>();
-          boolean complete = rollback(notUndone);
-          irreversible = notUndone;
-          status = complete ? RunResult.Status.ROLLED_BACK : RunResult.Status.ROLLBACK_INCOMPLETE;
-        } else {
-          status = RunResult.Status.STOPPED;
-        }
-        break;
+        return afterFailure(runbook, planned.id(), outcome.reason(), choice);
       }
       boolean finallyOk = runFinally(runbook);
-      if (!finallyOk && status == RunResult.Status.SUCCEEDED) {
-        status = RunResult.Status.FINALLY_FAILED;
-        reason = "a finally step failed";
+      return finallyOk
+          ? finish(RunResult.Status.SUCCEEDED, null, "", List.of())
+          : finish(RunResult.Status.FINALLY_FAILED, null, "a finally step failed", List.of());
+    }
+
+    /**
+     * What follows a step's failure: the failure policy (rollback of every started step, or stop),
+     * then {@code finally}, then the run's end.
+     */
+    private RunResult afterFailure(Runbook runbook, String failedStep, String why) {
+      Interaction.FailureChoice choice = failureChoice(runbook, failedStep, why);
+      // Retrying or skipping means going on with the steps: here (a resumed failure) the
+      // operator does that with `resume`; anything but a rollback stops.
+      return afterFailure(
+          runbook,
+          failedStep,
+          why,
+          choice == Interaction.FailureChoice.ROLLBACK
+              ? Interaction.FailureChoice.ROLLBACK
+              : Interaction.FailureChoice.STOP);
+    }
+
+    /** The failure policy: the command line's, else the runbook's; {@code ask} asks. */
+    private Interaction.FailureChoice failureChoice(
+        Runbook runbook, String failedStep, String why) {
+      return switch (onFailure.orElse(runbook.onFailure())) {
+        case ROLLBACK -> Interaction.FailureChoice.ROLLBACK;
+        case STOP -> Interaction.FailureChoice.STOP;
+        case ASK -> interaction.onFailure(failedStep, why);
+      };
+    }
+
+    private RunResult afterFailure(
+        Runbook runbook, String failedStep, String why, Interaction.FailureChoice choice) {
+      String reason = "step `" + failedStep + "` failed: " + why;
+      RunResult.Status status = RunResult.Status.STOPPED;
+      List<String> irreversible = new ArrayList<>();
+      if (choice == Interaction.FailureChoice.ROLLBACK) {
+        boolean complete = rollback(irreversible);
+        status = complete ? RunResult.Status.ROLLED_BACK : RunResult.Status.ROLLBACK_INCOMPLETE;
       }
+      runFinally(runbook); // a failed finally step does not change how a failed run ended
       return finish(status, failedStep, reason, irreversible);
     }
 
@@ -376,21 +407,41 @@ public final class Executor {
               .put("pid", ProcessHandle.current().pid())
               .put("engine_version", options.engineVersion()));
       listener.runStarted(runId, runDir, runbook.name());
+      if (!awaitLeftovers()) {
+        String at = prior.inflight().or(prior::compensationInFlight).orElse(null);
+        journal.append("interrupted", new JSONObject().put("step", at));
+        return result(RunResult.Status.INTERRUPTED, at, "interrupted", List.of());
+      }
       state.resolveRunbookEnv(runbook.env());
+      Optional<PriorRun.Failure> undecided =
+          prior
+              .undecidedFailure()
+              .filter(f -> stepsById.containsKey(f.step()))
+              .filter(f -> !stepsById.get(f.step()).step().continueOnError())
+              .filter(f -> plan.finallySteps().stream().noneMatch(p -> p.id().equals(f.step())));
+      if (!rollbackRequested && !prior.rollingBack() && undecided.isPresent()) {
+        // The engine stopped between a step's failure and acting on it: act on it now, rather
+        // than run the failed step again.
+        restoreForRollback();
+        return afterFailure(runbook, undecided.get().step(), undecided.get().reason());
+      }
       if (!rollbackRequested && !prior.rollingBack()) {
         // Preconditions gated the run when it started; mid-upgrade they may well not hold.
         return proceed(runbook);
       }
+      // A rollback on demand that stopped at a failing compensation goes on as one when resumed:
+      // it ends undone (exit 0), and the finally steps, which ran at the run's end, do not rerun.
+      boolean onDemand = rollbackRequested || prior.rollbackOnDemand();
       restoreForRollback();
       List<String> notUndone = new ArrayList<>();
       boolean complete = rollback(notUndone);
       RunResult.Status status =
           complete ? RunResult.Status.ROLLED_BACK : RunResult.Status.ROLLBACK_INCOMPLETE;
-      if (rollbackRequested && complete) {
+      if (onDemand && complete) {
         status = RunResult.Status.UNDONE;
       }
       String reason = complete ? "rolled back" : "a compensation failed";
-      if (!rollbackRequested) {
+      if (!onDemand) {
         runFinally(runbook);
       }
       return finish(status, null, reason, notUndone);
@@ -527,13 +578,16 @@ public final class Executor {
           listener.compensationStarted(s.id(), id);
           StepOutcome outcome = runCompensation(compensation, s);
           boolean ok = outcome.kind() == StepOutcome.Kind.SUCCEEDED;
-          journal.append(
-              "compensation_finished",
+          JSONObject finished =
               new JSONObject()
                   .put("step", s.id())
                   .put("compensation", id)
                   .put("ok", ok)
-                  .put("reason", outcome.reason()));
+                  .put("reason", outcome.reason());
+          if (ok && outcome.reason().equals(RECOVERED)) {
+            finished.put("recovered", RECOVERED);
+          }
+          journal.append("compensation_finished", finished);
           listener.compensationFinished(s.id(), id, ok, outcome.reason());
           if (!ok) {
             journal.append(
@@ -547,6 +601,10 @@ public final class Executor {
       return true;
     }
 
+    /**
+     * Runs one compensation: its action, then its {@code verify}. One that was in flight when the
+     * engine stopped is not run again if its verify passes now (its reason then says so).
+     */
     private StepOutcome runCompensation(Step compensation, Started s) {
       if (compensation.action() instanceof Action.Call call) {
         // Not supported yet: failing here keeps the rollback journaled and resumable, where
@@ -558,13 +616,19 @@ public final class Executor {
                 + "), or list its steps under `compensate`");
       }
       Map<String, String> env;
+      Path cwd;
       try {
         env = stepEnv(compensation, s.state());
+        cwd = compensation.cwd().map(t -> resolvePath(t, s.state(), env, s.cwd())).orElse(s.cwd());
       } catch (ExpressionException e) {
         return new StepOutcome(StepOutcome.Kind.FAILED, e.getMessage());
       }
-      Path cwd =
-          compensation.cwd().map(t -> resolvePath(t, s.state(), Map.of(), s.cwd())).orElse(s.cwd());
+      if (prior != null
+          && prior.compensationInFlight(s.id(), compensation.id())
+          && !compensation.verify().isEmpty()
+          && verify(compensation, s.state(), env, cwd) == null) {
+        return new StepOutcome(StepOutcome.Kind.SUCCEEDED, RECOVERED);
+      }
       Attempt attempt =
           actions.attempt(
               compensation,
@@ -574,10 +638,60 @@ public final class Executor {
               files(s.id() + ".compensate." + compensation.id()),
               compensation.timeout(),
               interaction,
-              line -> listener.output(compensation.id(), line));
-      return attempt.succeeded()
+              line -> listener.output(compensation.id(), line),
+              pid -> journalProcess(s.id(), compensation.id(), pid));
+      if (!attempt.succeeded()) {
+        return new StepOutcome(StepOutcome.Kind.FAILED, attempt.reason());
+      }
+      String problem = verify(compensation, s.state(), env, cwd);
+      return problem == null
           ? StepOutcome.of(StepOutcome.Kind.SUCCEEDED)
-          : new StepOutcome(StepOutcome.Kind.FAILED, attempt.reason());
+          : new StepOutcome(StepOutcome.Kind.FAILED, problem);
+    }
+
+    /**
+     * Journals a process an action started, so that a resume after the engine died waits for it
+     * (and what it started) instead of deciding about its step while it still runs.
+     */
+    private void journalProcess(String stepId, String compensationId, long pid) {
+      JSONObject record = new JSONObject().put("step", stepId).put("pid", pid);
+      if (compensationId != null) {
+        record.put("compensation", compensationId);
+      }
+      Leftovers.startOf(pid).ifPresent(t -> record.put("start", t.toString()));
+      journal.append("process_started", record);
+    }
+
+    /**
+     * Waits until no process of this run that an earlier engine left behind still runs. False when
+     * interrupted meanwhile.
+     */
+    private boolean awaitLeftovers() {
+      List<ProcessHandle> left = Leftovers.of(runId, prior.processes());
+      if (left.isEmpty()) {
+        return true;
+      }
+      Optional<String> at = prior.inflight().or(prior::compensationInFlight);
+      String step = at.orElse("-");
+      String what = Leftovers.describe(left);
+      JSONObject record =
+          new JSONObject().put("pids", left.stream().map(ProcessHandle::pid).toList());
+      at.ifPresent(id -> record.put("step", id));
+      journal.append("awaiting_processes", record);
+      listener.waiting(
+          step,
+          what
+              + (left.size() == 1 ? " is" : " are")
+              + " still running, left by the engine that stopped; waiting for "
+              + (left.size() == 1 ? "it" : "them")
+              + " to end before deciding about the step");
+      while (!left.isEmpty()) {
+        if (!pause(Duration.ofMillis(100))) {
+          return false;
+        }
+        left = Leftovers.of(runId, prior.processes());
+      }
+      return true;
     }
 
     private ActionRunner.StepFiles files(String id) {
@@ -679,7 +793,8 @@ public final class Executor {
                 stepFiles,
                 step.timeout(),
                 asker,
-                line -> listener.output(id, line));
+                line -> listener.output(id, line),
+                pid -> journalProcess(id, null, pid));
         String problem = null;
         Map<String, Object> outputs = new LinkedHashMap<>(attempt.builtInOutputs());
         switch (attempt.outcome()) {

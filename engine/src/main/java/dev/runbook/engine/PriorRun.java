@@ -1,12 +1,17 @@
 package dev.runbook.engine;
 
+import dev.runbook.dsl.model.OnFailure;
 import dev.runbook.dsl.model.Step;
+import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.journal.JournalRecord;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,13 +28,36 @@ final class PriorRun {
   /** A step done before, with the status and outputs it recorded. */
   record Done(String status, JSONObject outputs) {}
 
+  /** A step that failed, with the journaled reason. */
+  record Failure(String step, String reason) {}
+
   private final Map<String, Done> done = new LinkedHashMap<>();
   private final List<String> startedInOrder = new ArrayList<>();
   private final Set<String> compensated = new HashSet<>();
   private Optional<String> inflight = Optional.empty();
   private Optional<String> pausedAt = Optional.empty();
+  private Optional<String> compensationInFlight = Optional.empty();
+  private String compensationKey;
+  private final List<Leftovers.Started> processes = new ArrayList<>();
+  private Optional<Failure> undecidedFailure = Optional.empty();
+  private Optional<OnFailure> onFailure = Optional.empty();
   private boolean rollingBack;
+  private boolean onDemand;
   private boolean finishedRollback;
+
+  /**
+   * Records that follow a failure once the engine acted on it (or went on past it: a {@code
+   * continue_on_error} step, a retry); a failure followed by none of them was never acted on.
+   */
+  private static final Set<String> SETTLE_A_FAILURE =
+      Set.of(
+          "rollback_started",
+          "finished",
+          "paused",
+          "interrupted",
+          "step_started",
+          "step_succeeded",
+          "step_skipped");
 
   static PriorRun replay(List<JournalRecord> records, Map<String, Step> stepsById) {
     PriorRun prior = new PriorRun();
@@ -38,7 +66,17 @@ final class PriorRun {
     String lastStarted = null;
     for (JournalRecord r : records) {
       String id = r.field("step");
+      if (r.type().equals("step_failed")) {
+        prior.undecidedFailure =
+            Optional.of(new Failure(id, Optional.ofNullable(r.field("reason")).orElse("")));
+      } else if (SETTLE_A_FAILURE.contains(r.type())) {
+        prior.undecidedFailure = Optional.empty();
+      }
       switch (r.type()) {
+        case "run_started" ->
+            prior.onFailure =
+                Optional.ofNullable(r.field("on_failure"))
+                    .map(p -> OnFailure.valueOf(p.toUpperCase(Locale.ROOT)));
         case "step_started" -> {
           open.put(id, true);
           lastStarted = id;
@@ -63,12 +101,24 @@ final class PriorRun {
         }
         case "step_failed" -> open.remove(id);
         case "paused" -> prior.pausedAt = Optional.ofNullable(id);
+        case "rollback_requested" -> prior.onDemand = true;
         case "rollback_started" -> prior.rollingBack = true;
         case "rolled_back" -> prior.finishedRollback = true;
+        case "compensation_started" -> {
+          prior.compensationInFlight = Optional.of(id);
+          prior.compensationKey = id + "|" + r.field("compensation");
+        }
         case "compensation_finished" -> {
+          prior.compensationInFlight = Optional.empty();
+          prior.compensationKey = null;
           if (r.data().optBoolean("ok")) {
             prior.compensated.add(id + "|" + r.field("compensation"));
           }
+        }
+        case "process_started" -> {
+          Optional<Instant> start =
+              Optional.ofNullable(r.field("start")).flatMap(PriorRun::instant);
+          prior.processes.add(new Leftovers.Started(r.data().optLong("pid"), start));
         }
         default -> {}
       }
@@ -117,12 +167,53 @@ final class PriorRun {
     return inflight;
   }
 
+  /**
+   * The step whose failure is the journal's last word: the engine stopped after journaling it and
+   * before acting on it (rollback or stop). Empty otherwise.
+   */
+  Optional<Failure> undecidedFailure() {
+    return undecidedFailure;
+  }
+
+  /** The {@code --on-failure} the run was started with, if one was given. */
+  Optional<OnFailure> onFailure() {
+    return onFailure;
+  }
+
+  /** The step whose compensation was running when the engine stopped, if one was. */
+  Optional<String> compensationInFlight() {
+    return compensationInFlight;
+  }
+
+  /** Whether this compensation of this step was running when the engine stopped. */
+  boolean compensationInFlight(String stepId, String compensationId) {
+    return (stepId + "|" + compensationId).equals(compensationKey);
+  }
+
+  /** Every process the journal says an action started, oldest first. */
+  List<Leftovers.Started> processes() {
+    return processes;
+  }
+
+  private static Optional<Instant> instant(String text) {
+    try {
+      return Optional.of(Instant.parse(text));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
   Optional<String> pausedAt() {
     return pausedAt;
   }
 
   boolean rollingBack() {
     return rollingBack && !finishedRollback;
+  }
+
+  /** Whether an unfinished rollback is one that {@code rollback RUN_ID} asked for. */
+  boolean rollbackOnDemand() {
+    return onDemand && rollingBack();
   }
 
   boolean compensated(String stepId, String compensationId) {

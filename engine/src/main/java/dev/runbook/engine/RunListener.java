@@ -40,6 +40,12 @@ public interface RunListener {
 
   default void paused(String stepId, String reason) {}
 
+  /**
+   * The run waits before it goes on, e.g. for processes of a step that outlived the engine that
+   * started them; {@code stepId} is the step concerned, or {@code -}.
+   */
+  default void waiting(String stepId, String reason) {}
+
   default void runFinished(RunResult result) {}
 
   /** A listener that forwards to several, in order. */

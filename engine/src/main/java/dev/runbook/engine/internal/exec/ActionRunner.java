@@ -10,6 +10,7 @@ import dev.runbook.engine.Interaction;
 import dev.runbook.engine.internal.files.FileActionException;
 import dev.runbook.engine.internal.files.FileActions;
 import dev.runbook.engine.internal.probe.HttpProbe;
+import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.internal.process.LineListener;
 import dev.runbook.engine.internal.process.ProcessResult;
 import dev.runbook.engine.internal.process.ProcessRunner;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Runs one try of a step's action (every kind but {@code call}, which the executor expands).
@@ -84,6 +86,13 @@ public final class ActionRunner {
     stepStopRequested = false;
   }
 
+  /**
+   * Runs one try of {@code step}'s action.
+   *
+   * @param started told the pid of each process the action starts, right after it starts and before
+   *     the action waits for it (the executor journals it, so that {@code resume} knows what may
+   *     outlive a killed engine)
+   */
   public Attempt attempt(
       Step step,
       RunState state,
@@ -92,12 +101,15 @@ public final class ActionRunner {
       StepFiles files,
       Optional<Duration> timeout,
       Interaction interaction,
-      Consumer<String> output) {
+      Consumer<String> output,
+      LongConsumer started) {
     newStep();
     try {
       Attempt attempt =
           step.action()
-              .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+              .accept(
+                  new Visitor(
+                      step, state, stepEnv, cwd, files, timeout, interaction, output, started));
       // A reason may quote what a check compared with or a path: it goes to the journal and the
       // operator's screen, so no secret value may be in it.
       return attempt.reason().isEmpty() || !state.holdsSecret(attempt.reason())
@@ -124,6 +136,7 @@ public final class ActionRunner {
     private final Optional<Duration> timeout;
     private final Interaction interaction;
     private final Consumer<String> output;
+    private final LongConsumer started;
 
     Visitor(
         Step step,
@@ -133,7 +146,8 @@ public final class ActionRunner {
         StepFiles stepFiles,
         Optional<Duration> timeout,
         Interaction interaction,
-        Consumer<String> output) {
+        Consumer<String> output,
+        LongConsumer started) {
       this.step = step;
       this.state = state;
       this.stepEnv = stepEnv;
@@ -142,6 +156,7 @@ public final class ActionRunner {
       this.timeout = timeout;
       this.interaction = interaction;
       this.output = output;
+      this.started = started;
     }
 
     private String text(Template t) {
@@ -155,6 +170,8 @@ public final class ActionRunner {
     private Attempt process(List<String> argv, Map<String, String> extraEnv) {
       Map<String, String> env = new LinkedHashMap<>(state.childEnvironment(stepEnv));
       env.putAll(extraEnv);
+      // Marks the process and what it starts as this run's, for a resume after the engine died.
+      env.put(Leftovers.RUN_ID_VARIABLE, state.runId());
       ProcessSpec.Builder spec =
           ProcessSpec.builder(argv, cwd, stepFiles.log())
               .environment(env)
@@ -169,6 +186,14 @@ public final class ActionRunner {
         return Attempt.failed(e.getMessage());
       }
       current.set(running);
+      try {
+        started.accept(running.pid());
+      } catch (RuntimeException e) {
+        // Not journaled, so not to run on: a resume could not tell it ran.
+        running.terminate();
+        current.set(null);
+        throw e;
+      }
       ProcessResult result;
       try {
         result = running.await();

@@ -169,10 +169,9 @@ class CrashResumeIT {
       }
       cli.kill();
       done++;
-      if (RunFiles.has(
-          RunFiles.journal(state, RunFiles.startedRun(state).orElseThrow()),
-          "rollback_started",
-          null)) {
+      Optional<String> killed = RunFiles.startedRun(state); // none when killed in start-up
+      if (killed.isPresent()
+          && RunFiles.has(RunFiles.journal(state, killed.get()), "rollback_started", null)) {
         inRollback++;
       }
       boolean killSteps = random.nextInt(3) != 0;

@@ -559,7 +559,8 @@ class ResumeIT {
     Path file =
         runbook(
             "private",
-            "steps:\n  - id: a\n    run: \"echo out; echo err >&2\"\n"
+            "preconditions: [ { command: \"true\" } ]\n"
+                + "steps:\n  - id: a\n    run: \"echo out; echo err >&2\"\n"
                 + "    outputs: { word: { regex: \"(o..)\" } }\n"
                 + undoable("b", "echo undo-b >> ledger"));
     assertThat(cli("run", file.toString()).exitCode()).isZero();

@@ -8,8 +8,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -50,10 +52,11 @@ public final class Leftovers {
    */
   public static List<ProcessHandle> of(String runId, Collection<Started> started) {
     byte[] mark = (RUN_ID_VARIABLE + "=" + runId).getBytes(StandardCharsets.UTF_8);
-    long self = ProcessHandle.current().pid();
+    List<ProcessTable.Entry> table = ProcessTable.all();
+    Set<Long> ours = selfAndDescendants(table);
     List<ProcessHandle> found = new ArrayList<>();
-    for (ProcessTable.Entry e : ProcessTable.all()) {
-      if (!e.running() || e.pid() == self || descendsFrom(e, self)) {
+    for (ProcessTable.Entry e : table) {
+      if (!e.running() || ours.contains(e.pid())) {
         continue;
       }
       Optional<ProcessHandle> handle = ProcessHandle.of(e.pid());
@@ -78,19 +81,21 @@ public final class Leftovers {
         .collect(Collectors.joining(", "));
   }
 
-  private static boolean descendsFrom(ProcessTable.Entry e, long ancestor) {
-    return ProcessHandle.of(e.pid())
-        .map(h -> h.parent().map(p -> isOrDescends(p, ancestor)).orElse(false))
-        .orElse(false);
-  }
-
-  private static boolean isOrDescends(ProcessHandle h, long ancestor) {
-    for (Optional<ProcessHandle> p = Optional.of(h); p.isPresent(); p = p.get().parent()) {
-      if (p.get().pid() == ancestor) {
-        return true;
+  /** This process and its descendants, which are never leftovers. */
+  private static Set<Long> selfAndDescendants(List<ProcessTable.Entry> table) {
+    Set<Long> ours = new HashSet<>();
+    ours.add(ProcessHandle.current().pid());
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (ProcessTable.Entry e : table) {
+        if (!ours.contains(e.pid()) && ours.contains(e.ppid())) {
+          ours.add(e.pid());
+          grew = true;
+        }
       }
     }
-    return false;
+    return ours;
   }
 
   private static boolean inJournaledSession(

@@ -27,6 +27,14 @@ final class DockerErrors {
           "cannot reach the Docker Engine at " + endpoint.describe() + ": " + unreachable, e);
     }
     if (e instanceof DockerException d) {
+      if (engineMessage(d).contains("HTTP request to an HTTPS server")) {
+        return new DockerActionException(
+            "cannot reach the Docker Engine at "
+                + endpoint.describe()
+                + ": it speaks TLS; set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory"
+                + " of ca.pem, cert.pem and key.pem",
+            e);
+      }
       return new DockerActionException(
           what + ": the Docker Engine answered: " + engineMessage(d), e);
     }

@@ -196,7 +196,7 @@ public record ReplacedContainer(
         exposed);
   }
 
-  private static EnvVar envVar(
+  static EnvVar envVar(
       String key, String value, Map<String, String> secretParams, Set<String> secretKeys) {
     // Longest secret first, so a secret that contains a shorter one is matched whole.
     List<Map.Entry<String, String>> secrets = new ArrayList<>();

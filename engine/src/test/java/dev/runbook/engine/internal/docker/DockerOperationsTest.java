@@ -301,7 +301,7 @@ class DockerOperationsTest {
   void logsCopyTheContainersLogIntoTheStepOutput() throws Exception {
     container(
         "app",
-        "echo one; echo two; echo three >&2; " + DockerRunTest.SLEEP,
+        "echo warning >&2; sleep 0.3; echo one; echo two; echo three; " + DockerRunTest.SLEEP,
         Map.of(),
         List.of(),
         Optional.empty());
@@ -312,10 +312,14 @@ class DockerOperationsTest {
           return probe.stdout().contains("three");
         });
     StepOutput out = out("logs");
+    StepOutput all = out("all");
 
     actions.logs("app", Optional.of(2), out.io());
+    actions.logs("app", Optional.empty(), all.io());
 
     assertThat(out.stdout()).isEqualTo("two\nthree\n");
+    // The container's stderr is part of its log, so of the step's output.
+    assertThat(all.stdout()).isEqualTo("warning\none\ntwo\nthree\n");
   }
 
   // --- wait_healthy ---

@@ -549,11 +549,18 @@ public final class Executor {
 
     /** The built-in compensation of a {@code replace: true} run without {@code compensate}. */
     private StepOutcome restoreReplaced(Started s) {
+      Map<String, String> env;
+      try {
+        env = stepEnv(s.step(), s.state());
+      } catch (ExpressionException e) {
+        return new StepOutcome(StepOutcome.Kind.FAILED, e.getMessage());
+      }
       Attempt attempt =
           actions.restoreReplaced(
               s.id(),
               s.step(),
               s.state(),
+              env,
               s.cwd(),
               files(s.id() + ".compensate." + BuiltInCompensation.ID),
               replaced(s.id()),

@@ -248,6 +248,9 @@ public final class DockerActions {
     if (replace && name.isEmpty()) {
       throw new DockerActionException("`replace: true` needs the container's `name:`");
     }
+    // Before anything changes: a missing image must not cost the running container.
+    InspectImageResponse image =
+        findImage(settings.image(), io).orElseThrow(() -> noImage(settings.image(), "run it"));
     String replacedImage = "";
     if (!name.isEmpty()) {
       Optional<InspectContainerResponse> existing = findContainer(name, io);
@@ -283,8 +286,6 @@ public final class DockerActions {
         removeOne(old.getId(), name, false, io);
       }
     }
-    InspectImageResponse image =
-        findImage(settings.image(), io).orElseThrow(() -> noImage(settings.image(), "run it"));
     Map<String, String> labels = new LinkedHashMap<>(settings.labels());
     labels.put(RUN_LABEL, runId);
     labels.put(STEP_LABEL, stepId);

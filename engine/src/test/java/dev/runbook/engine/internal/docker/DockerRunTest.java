@@ -166,6 +166,30 @@ class DockerRunTest {
   }
 
   @Test
+  void aReplaceWhoseImageIsMissingLeavesTheRunningContainerAlone() {
+    run(sleeper("app", "rb-test:1", List.of()), false, new StepOutput(tmp, "old", List.of()));
+    String id = inspect("app").getId();
+    List<ReplacedContainer> recorded = new ArrayList<>();
+    StepOutput out = new StepOutput(tmp, "new", List.of());
+
+    assertThatThrownBy(
+            () ->
+                actions.run(
+                    sleeper("app", "rb-test:9", List.of()),
+                    true,
+                    Map.of(),
+                    Set.of(),
+                    "run-2",
+                    "upgrade",
+                    recorded::add,
+                    out.io()))
+        .hasMessageStartingWith("image rb-test:9 is not on the Docker Engine");
+    assertThat(recorded).isEmpty();
+    assertThat(inspect("app").getId()).isEqualTo(id);
+    assertThat(inspect("app").getState().getRunning()).isTrue();
+  }
+
+  @Test
   void aContainerThatCannotStartIsRemovedSoARetryFindsTheNameFree() {
     ContainerSettings broken =
         new ContainerSettings(

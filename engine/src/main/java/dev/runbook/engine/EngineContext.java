@@ -1,5 +1,8 @@
 package dev.runbook.engine;
 
+import dev.runbook.engine.internal.docker.DockerActions;
+import dev.runbook.engine.internal.docker.DockerConnection;
+import dev.runbook.engine.internal.docker.DockerProbe;
 import dev.runbook.engine.internal.exec.ActionRunner;
 import dev.runbook.engine.internal.exec.CheckRunner;
 import dev.runbook.engine.internal.probe.HttpProbe;
@@ -18,13 +21,22 @@ public final class EngineContext {
   private final Map<String, String> environment;
   private final Clock clock;
   private final ProcessRunner processes = new ProcessRunner();
-  private final CheckRunner checks = new CheckRunner(processes, new HttpProbe());
-  private final ActionRunner actions = new ActionRunner(processes, checks);
+  private final DockerConnection docker;
+  private final CheckRunner checks;
+  private final ActionRunner actions;
 
+  /**
+   * @param environment the engine's environment: what child processes inherit, what {@code env.X}
+   *     reads, and where the Docker Engine is ({@code DOCKER_HOST}, ...)
+   */
   public EngineContext(StateDir state, Map<String, String> environment, Clock clock) {
     this.state = state;
     this.environment = Map.copyOf(environment);
     this.clock = clock;
+    // Connects on first use only: a runbook without docker steps never touches an engine.
+    this.docker = new DockerConnection(this.environment);
+    this.checks = new CheckRunner(processes, new HttpProbe(), new DockerProbe(docker));
+    this.actions = new ActionRunner(processes, checks, new DockerActions(docker));
   }
 
   public StateDir state() {
@@ -45,6 +57,11 @@ public final class EngineContext {
 
   ActionRunner actions() {
     return actions;
+  }
+
+  /** The Docker Engine, as {@code DOCKER_HOST} names it, for plans. */
+  DockerConnection docker() {
+    return docker;
   }
 
   /** Where checks run while planning (their output is thrown away). */

@@ -13,6 +13,8 @@ import dev.runbook.dsl.model.Retry;
 import dev.runbook.dsl.model.Runbook;
 import dev.runbook.dsl.model.Step;
 import dev.runbook.dsl.model.Template;
+import dev.runbook.engine.internal.docker.BuiltInCompensation;
+import dev.runbook.engine.internal.docker.ReplacedContainer;
 import dev.runbook.engine.internal.exec.ActionRunner;
 import dev.runbook.engine.internal.exec.Attempt;
 import dev.runbook.engine.internal.exec.CheckRunner;
@@ -187,6 +189,9 @@ public final class Executor {
     private final Deque<Started> started = new ArrayDeque<>();
 
     private final List<String> continuedFailures = new ArrayList<>();
+
+    /** Containers replaced by {@code replace: true} runs of this process, by step id. */
+    private final Map<String, ReplacedContainer> replacedContainers = new HashMap<>();
 
     /** Every step of the plan by journal id (called runbooks' as {@code call/step}). */
     private final Map<String, StepRef> stepsById = new LinkedHashMap<>();
@@ -558,7 +563,8 @@ public final class Executor {
       }
       while (!started.isEmpty()) {
         Started s = started.pop();
-        if (s.step().compensate().isEmpty()) {
+        boolean builtIn = BuiltInCompensation.appliesTo(s.step());
+        if (s.step().compensate().isEmpty() && !builtIn) {
           if (s.step().irreversible().isPresent()) {
             irreversible.add(s.id() + ": " + s.step().irreversible().get());
             listener.irreversible(s.id(), s.step().irreversible().get());
@@ -568,15 +574,22 @@ public final class Executor {
           }
           continue;
         }
-        for (Step compensation : s.step().compensate()) {
-          String id = compensation.id();
+        List<String> ids = new ArrayList<>();
+        if (builtIn) {
+          ids.add(BuiltInCompensation.ID);
+        } else {
+          s.step().compensate().forEach(c -> ids.add(c.id()));
+        }
+        for (int i = 0; i < ids.size(); i++) {
+          String id = ids.get(i);
           if (prior != null && prior.compensated(s.id(), id)) {
             continue;
           }
           journal.append(
               "compensation_started", new JSONObject().put("step", s.id()).put("compensation", id));
           listener.compensationStarted(s.id(), id);
-          StepOutcome outcome = runCompensation(compensation, s);
+          StepOutcome outcome =
+              builtIn ? restoreReplaced(s) : runCompensation(s.step().compensate().get(i), s);
           boolean ok = outcome.kind() == StepOutcome.Kind.SUCCEEDED;
           JSONObject finished =
               new JSONObject()
@@ -599,6 +612,52 @@ public final class Executor {
       }
       journal.append("rolled_back", new JSONObject());
       return true;
+    }
+
+    /**
+     * Journals the container a {@code replace: true} run is about to remove, before it does
+     * (write-ahead). The first record of a step is the one a rollback restores: a later try of the
+     * step only meets the container an earlier try created.
+     */
+    private void recordReplaced(String id, ReplacedContainer container) {
+      if (replaced(id).isPresent()) {
+        return;
+      }
+      journal.append(
+          "container_replaced",
+          new JSONObject().put("step", id).put("container", container.toJson()));
+      replacedContainers.put(id, container);
+    }
+
+    private Optional<ReplacedContainer> replaced(String id) {
+      ReplacedContainer here = replacedContainers.get(id);
+      if (here != null) {
+        return Optional.of(here);
+      }
+      return prior == null ? Optional.empty() : prior.replaced(id);
+    }
+
+    /** The built-in compensation of a {@code replace: true} run without {@code compensate}. */
+    private StepOutcome restoreReplaced(Started s) {
+      Map<String, String> env;
+      try {
+        env = stepEnv(s.step(), s.state());
+      } catch (ExpressionException e) {
+        return new StepOutcome(StepOutcome.Kind.FAILED, e.getMessage());
+      }
+      Attempt attempt =
+          actions.restoreReplaced(
+              s.id(),
+              s.step(),
+              s.state(),
+              env,
+              s.cwd(),
+              files(s.id() + ".compensate." + BuiltInCompensation.ID),
+              replaced(s.id()),
+              line -> listener.output(BuiltInCompensation.ID, line));
+      return attempt.succeeded()
+          ? StepOutcome.of(StepOutcome.Kind.SUCCEEDED)
+          : new StepOutcome(StepOutcome.Kind.FAILED, attempt.reason());
     }
 
     /**
@@ -631,6 +690,7 @@ public final class Executor {
       }
       Attempt attempt =
           actions.attempt(
+              s.id() + "/compensate/" + compensation.id(),
               compensation,
               s.state(),
               env,
@@ -638,6 +698,7 @@ public final class Executor {
               files(s.id() + ".compensate." + compensation.id()),
               compensation.timeout(),
               interaction,
+              replaced -> {},
               line -> listener.output(compensation.id(), line),
               pid -> journalProcess(s.id(), compensation.id(), pid));
       if (!attempt.succeeded()) {
@@ -786,6 +847,7 @@ public final class Executor {
                 : interaction;
         Attempt attempt =
             actions.attempt(
+                id,
                 step,
                 runState,
                 env,
@@ -793,6 +855,7 @@ public final class Executor {
                 stepFiles,
                 step.timeout(),
                 asker,
+                replaced -> recordReplaced(id, replaced),
                 line -> listener.output(id, line),
                 pid -> journalProcess(id, null, pid));
         String problem = null;

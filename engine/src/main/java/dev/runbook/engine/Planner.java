@@ -12,6 +12,8 @@ import dev.runbook.dsl.model.Requirement;
 import dev.runbook.dsl.model.Runbook;
 import dev.runbook.dsl.model.Step;
 import dev.runbook.dsl.model.Template;
+import dev.runbook.engine.internal.docker.BuiltInCompensation;
+import dev.runbook.engine.internal.docker.DockerActionException;
 import dev.runbook.engine.internal.exec.CheckRunner;
 import dev.runbook.engine.internal.exec.RunState;
 import dev.runbook.engine.internal.render.Bindings;
@@ -184,6 +186,20 @@ public final class Planner {
       // still unknown at plan time.
       compensation.add(planStep(runbook, called, state, c, prefix, withSelf));
     }
+    if (BuiltInCompensation.appliesTo(step)) {
+      DockerOperation.Run run = (DockerOperation.Run) ((Action.Docker) step.action()).operation();
+      compensation.add(
+          new PlannedStep(
+              prefix + BuiltInCompensation.ID,
+              BuiltInCompensation.standIn(step),
+              PlannedStep.Decision.RUN,
+              "",
+              BuiltInCompensation.describe(run.name().map(t -> show(t, after)).orElse("?")),
+              List.of(),
+              List.of(),
+              List.of(),
+              List.of()));
+    }
     List<PlannedStep> children = new ArrayList<>();
     if (step.action() instanceof Action.Call call && called.containsKey(call.target())) {
       Runbook callee = called.get(call.target());
@@ -206,6 +222,9 @@ public final class Planner {
               callee, called, calleeState, callee.steps(), prefix + step.id() + "/", List.of()));
     }
     List<String> action = new ArrayList<>(describeActionOrWhyNot(step.action(), before));
+    if (step.action() instanceof Action.Docker) {
+      action.add("  engine: " + dockerEngine());
+    }
     step.cwd().ifPresent(t -> action.add("cwd: " + showOrWhyNot(t, before)));
     step.env().forEach((k, v) -> action.add("env: " + k + "=" + showOrWhyNot(v, before)));
     return new PlannedStep(
@@ -354,8 +373,7 @@ public final class Planner {
 
           @Override
           public List<String> visitDocker(Action.Docker a) {
-            DockerOperation op = a.operation();
-            return List.of("docker " + op.key());
+            return describeDocker(a.operation(), b);
           }
 
           @Override
@@ -388,6 +406,102 @@ public final class Planner {
 
   private static String show(Template t, Bindings b) {
     return ValueTemplate.render(t, b).display();
+  }
+
+  /** Which Docker Engine docker steps reach, as the environment names it. */
+  private String dockerEngine() {
+    try {
+      return context.docker().endpoint().describe();
+    } catch (DockerActionException e) {
+      return "none usable: " + e.getMessage();
+    }
+  }
+
+  /** A docker operation, resolved: one headline, then one indented line per setting. */
+  static List<String> describeDocker(DockerOperation op, Bindings b) {
+    List<String> lines = new ArrayList<>();
+    if (op instanceof DockerOperation.Pull p) {
+      lines.add("docker pull: " + show(p.image(), b));
+    } else if (op instanceof DockerOperation.Inspect i) {
+      lines.add("docker inspect: container " + show(i.container(), b));
+    } else if (op instanceof DockerOperation.Run r) {
+      StringBuilder head = new StringBuilder("docker run: ").append(show(r.image(), b));
+      r.name().ifPresent(n -> head.append(" as container ").append(show(n, b)));
+      if (r.replace()) {
+        head.append(" (replaces a container of that name, recording it for rollback)");
+      }
+      lines.add(head.toString());
+      if (!r.command().isEmpty()) {
+        List<String> args = new ArrayList<>();
+        for (RenderedValue v : ValueTemplate.renderEach(r.command(), b)) {
+          args.add(r.command().size() == 1 ? v.display() : quote(v.display()));
+        }
+        lines.add("  command: " + String.join(" ", args));
+      }
+      r.env().forEach((k, v) -> lines.add("  env: " + k + "=" + show(v, b)));
+      r.mounts().forEach(m -> lines.add("  mount: " + show(m, b)));
+      r.labels().forEach((k, v) -> lines.add("  label: " + k + "=" + show(v, b)));
+      lines.add("  network: " + r.network().orElse("the engine's default"));
+      r.restart().ifPresent(p -> lines.add("  restart: " + p));
+      r.health()
+          .ifPresent(
+              h ->
+                  lines.add(
+                      "  health: `"
+                          + show(h.cmd(), b)
+                          + "` every "
+                          + Durations.format(h.interval())
+                          + ", unhealthy after "
+                          + h.retries()
+                          + " failures"
+                          + h.timeout().map(t -> ", each within " + Durations.format(t)).orElse("")
+                          + h.startPeriod()
+                              .map(t -> ", after a start period of " + Durations.format(t))
+                              .orElse("")));
+    } else if (op instanceof DockerOperation.Stop s) {
+      lines.add(
+          "docker stop: "
+              + target(s.target(), b)
+              + s.grace()
+                  .map(g -> " (given " + Durations.format(g) + " to stop, then killed)")
+                  .orElse(" (the container's own stop timeout, then killed)"));
+    } else if (op instanceof DockerOperation.Start s) {
+      lines.add("docker start: " + target(s.target(), b));
+    } else if (op instanceof DockerOperation.Remove r) {
+      lines.add(
+          "docker remove: "
+              + target(r.target(), b)
+              + (r.force() ? " (forced: running ones too)" : " (fails if running)"));
+    } else if (op instanceof DockerOperation.Exec e) {
+      List<String> args = new ArrayList<>();
+      for (RenderedValue v : ValueTemplate.renderEach(e.command(), b)) {
+        args.add(e.command().size() == 1 ? v.display() : quote(v.display()));
+      }
+      lines.add(
+          "docker exec: in container " + show(e.container(), b) + ": " + String.join(" ", args));
+    } else if (op instanceof DockerOperation.WaitHealthy w) {
+      lines.add(
+          "docker wait_healthy: container "
+              + show(w.container(), b)
+              + ", up to "
+              + Durations.format(w.timeout()));
+    } else if (op instanceof DockerOperation.Tag t) {
+      lines.add("docker tag: " + show(t.image(), b) + " as " + show(t.as(), b));
+    } else if (op instanceof DockerOperation.Logs l) {
+      lines.add(
+          "docker logs: container "
+              + show(l.container(), b)
+              + l.tail().map(n -> " (last " + n + " lines)").orElse(" (all of it)"));
+    } else {
+      throw new IllegalStateException("no description for the docker operation `" + op.key() + "`");
+    }
+    return lines;
+  }
+
+  private static String target(DockerOperation.Target t, Bindings b) {
+    return t.name()
+        .map(n -> "container " + show(n, b))
+        .orElseGet(() -> "every container labelled " + show(t.label().orElseThrow(), b));
   }
 
   /** Quotes an argv entry for display only when it needs it. */

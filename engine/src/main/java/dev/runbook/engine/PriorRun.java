@@ -2,6 +2,7 @@ package dev.runbook.engine;
 
 import dev.runbook.dsl.model.OnFailure;
 import dev.runbook.dsl.model.Step;
+import dev.runbook.engine.internal.docker.ReplacedContainer;
 import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.journal.JournalRecord;
 import java.time.Instant;
@@ -34,6 +35,7 @@ final class PriorRun {
   private final Map<String, Done> done = new LinkedHashMap<>();
   private final List<String> startedInOrder = new ArrayList<>();
   private final Set<String> compensated = new HashSet<>();
+  private final Map<String, ReplacedContainer> replaced = new HashMap<>();
   private Optional<String> inflight = Optional.empty();
   private Optional<String> pausedAt = Optional.empty();
   private Optional<String> compensationInFlight = Optional.empty();
@@ -100,6 +102,12 @@ final class PriorRun {
           }
         }
         case "step_failed" -> open.remove(id);
+        case "container_replaced" -> {
+          JSONObject container = r.data().optJSONObject("container");
+          if (container != null && !prior.replaced.containsKey(id)) {
+            prior.replaced.put(id, ReplacedContainer.fromJson(container));
+          }
+        }
         case "paused" -> prior.pausedAt = Optional.ofNullable(id);
         case "rollback_requested" -> prior.onDemand = true;
         case "rollback_started" -> prior.rollingBack = true;
@@ -214,6 +222,11 @@ final class PriorRun {
   /** Whether an unfinished rollback is one that {@code rollback RUN_ID} asked for. */
   boolean rollbackOnDemand() {
     return onDemand && rollingBack();
+  }
+
+  /** The container a {@code replace: true} run of {@code stepId} recorded before removing it. */
+  Optional<ReplacedContainer> replaced(String stepId) {
+    return Optional.ofNullable(replaced.get(stepId));
   }
 
   boolean compensated(String stepId, String compensationId) {

@@ -395,15 +395,18 @@ final class SemanticChecks {
     if (action instanceof Action.Docker docker) {
       DockerOperation op = docker.operation();
       if (op instanceof DockerOperation.Run) {
-        return List.of("container_id", "image_id", "replaced_image");
+        return List.of("container_id", "image_id", "image_digest", "replaced_image");
       }
       if (op instanceof DockerOperation.Exec) {
         return List.of("exit_code");
       }
       if (op instanceof DockerOperation.Inspect) {
-        return List.of("container_id", "image_id", "state");
+        return List.of("container_id", "image_id", "image", "image_digest", "state", "health");
       }
       if (op instanceof DockerOperation.Pull) {
+        return List.of("image_id", "image_digest");
+      }
+      if (op instanceof DockerOperation.Tag) {
         return List.of("image_id");
       }
       return List.of();

@@ -3,10 +3,17 @@ package dev.runbook.engine.internal.exec;
 import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.ActionVisitor;
+import dev.runbook.dsl.model.DockerOperation;
 import dev.runbook.dsl.model.Step;
 import dev.runbook.dsl.model.Template;
 import dev.runbook.engine.CheckOutcome;
 import dev.runbook.engine.Interaction;
+import dev.runbook.engine.internal.docker.ContainerSettings;
+import dev.runbook.engine.internal.docker.ContainerTarget;
+import dev.runbook.engine.internal.docker.DockerActionException;
+import dev.runbook.engine.internal.docker.DockerActions;
+import dev.runbook.engine.internal.docker.DockerInterruptedException;
+import dev.runbook.engine.internal.docker.ReplacedContainer;
 import dev.runbook.engine.internal.files.FileActionException;
 import dev.runbook.engine.internal.files.FileActions;
 import dev.runbook.engine.internal.probe.HttpProbe;
@@ -18,18 +25,23 @@ import dev.runbook.engine.internal.process.ProcessSpec;
 import dev.runbook.engine.internal.process.ProcessStartException;
 import dev.runbook.engine.internal.process.RunningProcess;
 import dev.runbook.engine.internal.process.ShellScript;
+import dev.runbook.engine.internal.process.StreamedOutput;
 import dev.runbook.engine.internal.render.RenderedScript;
 import dev.runbook.engine.internal.render.ShellTemplate;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
@@ -41,12 +53,14 @@ import java.util.function.LongConsumer;
 public final class ActionRunner {
   private final ProcessRunner processes;
   private final CheckRunner checks;
+  private final DockerActions docker;
   private final FileActions files = new FileActions();
   private final AtomicReference<RunningProcess> current = new AtomicReference<>();
 
-  public ActionRunner(ProcessRunner processes, CheckRunner checks) {
+  public ActionRunner(ProcessRunner processes, CheckRunner checks, DockerActions docker) {
     this.processes = processes;
     this.checks = checks;
+    this.docker = docker;
   }
 
   /** Where a step's output lives, and what to tell the operator about it. */
@@ -89,11 +103,16 @@ public final class ActionRunner {
   /**
    * Runs one try of {@code step}'s action.
    *
+   * @param journalId the step's id in the journal ({@code call_id/step_id} in a called runbook)
+   * @param onReplace told, before anything changes, about a container a docker {@code run} with
+   *     {@code replace: true} is about to stop and remove
+   * @param output each line of output, masked
    * @param started told the pid of each process the action starts, right after it starts and before
    *     the action waits for it (the executor journals it, so that {@code resume} knows what may
    *     outlive a killed engine)
    */
   public Attempt attempt(
+      String journalId,
       Step step,
       RunState state,
       Map<String, String> stepEnv,
@@ -101,6 +120,7 @@ public final class ActionRunner {
       StepFiles files,
       Optional<Duration> timeout,
       Interaction interaction,
+      Consumer<ReplacedContainer> onReplace,
       Consumer<String> output,
       LongConsumer started) {
     newStep();
@@ -109,7 +129,17 @@ public final class ActionRunner {
           step.action()
               .accept(
                   new Visitor(
-                      step, state, stepEnv, cwd, files, timeout, interaction, output, started));
+                      journalId,
+                      step,
+                      state,
+                      stepEnv,
+                      cwd,
+                      files,
+                      timeout,
+                      interaction,
+                      onReplace,
+                      output,
+                      started));
       // A reason may quote what a check compared with or a path: it goes to the journal and the
       // operator's screen, so no secret value may be in it.
       return attempt.reason().isEmpty() || !state.holdsSecret(attempt.reason())
@@ -127,7 +157,54 @@ public final class ActionRunner {
     }
   }
 
+  /**
+   * The built-in compensation of a docker {@code run} step with {@code replace: true} and no {@code
+   * compensate}: removes the container the step created and creates the one it replaced again from
+   * {@code record}.
+   *
+   * @param record what the step replaced, from the journal; empty when it replaced nothing
+   */
+  public Attempt restoreReplaced(
+      String journalId,
+      Step step,
+      RunState state,
+      Map<String, String> stepEnv,
+      Path cwd,
+      StepFiles files,
+      Optional<ReplacedContainer> record,
+      Consumer<String> output) {
+    Visitor v =
+        new Visitor(
+            journalId,
+            step,
+            state,
+            stepEnv,
+            cwd,
+            files,
+            Optional.empty(),
+            Interaction.unattended(false),
+            r -> {},
+            output,
+            pid -> {});
+    DockerOperation.Run run = (DockerOperation.Run) ((Action.Docker) step.action()).operation();
+    return v.docker(
+        io -> {
+          Map<String, String> env = new LinkedHashMap<>();
+          run.env().forEach((k, t) -> env.put(k, v.text(t)));
+          return docker.restoreReplaced(
+              run.name().map(v::text).orElse(""),
+              record,
+              state.runId(),
+              journalId,
+              state.secretParamValues(),
+              env,
+              io);
+        });
+  }
+
   private final class Visitor implements ActionVisitor<Attempt> {
+    private final String journalId;
+    private final Consumer<ReplacedContainer> onReplace;
     private final Step step;
     private final RunState state;
     private final Map<String, String> stepEnv;
@@ -139,6 +216,7 @@ public final class ActionRunner {
     private final LongConsumer started;
 
     Visitor(
+        String journalId,
         Step step,
         RunState state,
         Map<String, String> stepEnv,
@@ -146,8 +224,11 @@ public final class ActionRunner {
         StepFiles stepFiles,
         Optional<Duration> timeout,
         Interaction interaction,
+        Consumer<ReplacedContainer> onReplace,
         Consumer<String> output,
         LongConsumer started) {
+      this.journalId = journalId;
+      this.onReplace = onReplace;
       this.step = step;
       this.state = state;
       this.stepEnv = stepEnv;
@@ -159,7 +240,7 @@ public final class ActionRunner {
       this.started = started;
     }
 
-    private String text(Template t) {
+    String text(Template t) {
       return state.resolve(t, stepEnv);
     }
 
@@ -321,8 +402,189 @@ public final class ActionRunner {
 
     @Override
     public Attempt visitDocker(Action.Docker a) {
-      return Attempt.failed(
-          "docker steps need the Docker Engine support, which this build does not include yet");
+      return docker(io -> operation(a.operation(), io));
+    }
+
+    /**
+     * Runs a docker operation with the step's output open: its notes and the container's output go
+     * to the step log, its result lines to the stdout file; failures become the step's reason.
+     */
+    Attempt docker(Function<DockerActions.Io, DockerActions.Result> body) {
+      StreamedOutput out;
+      try {
+        out =
+            StreamedOutput.open(
+                stepFiles.log(),
+                Optional.of(stepFiles.stdout()),
+                state.secretValues(),
+                (source, line) -> output.accept(line));
+      } catch (IOException e) {
+        return Attempt.failed(
+            "cannot open the step log " + stepFiles.log() + ": " + e.getMessage());
+      }
+      try {
+        DockerActions.Io io =
+            new DockerActions.Io(out, () -> stopRequested, timeout.map(t -> Instant.now().plus(t)));
+        DockerActions.Result result = body.apply(io);
+        if (result.failure().isPresent()) {
+          String reason = out.mask(result.failure().get());
+          return new Attempt(
+              Attempt.Outcome.FAILED,
+              reason,
+              result.outputs(),
+              Optional.of(stepFiles.stdout()),
+              Optional.empty());
+        }
+        return new Attempt(
+            Attempt.Outcome.SUCCEEDED,
+            "",
+            result.outputs(),
+            Optional.of(stepFiles.stdout()),
+            Optional.empty());
+      } catch (DockerInterruptedException e) {
+        out.note("asked to stop: gave up waiting for the Docker Engine");
+        return new Attempt(
+            Attempt.Outcome.INTERRUPTED,
+            "stopped by a signal",
+            Map.of(),
+            Optional.empty(),
+            Optional.empty());
+      } catch (DockerActionException | ExpressionException e) {
+        String reason = out.mask(e.getMessage());
+        out.note(reason);
+        return Attempt.failed(reason);
+      } finally {
+        out.close();
+      }
+    }
+
+    private DockerActions.Result operation(DockerOperation op, DockerActions.Io io) {
+      if (op instanceof DockerOperation.Pull p) {
+        return docker.pull(text(p.image()), io);
+      }
+      if (op instanceof DockerOperation.Inspect i) {
+        return docker.inspect(text(i.container()), io);
+      }
+      if (op instanceof DockerOperation.Run r) {
+        Set<String> secretKeys = new HashSet<>();
+        ContainerSettings settings = containerSettings(r, secretKeys);
+        return docker.run(
+            settings,
+            r.replace(),
+            state.secretParamValues(),
+            secretKeys,
+            state.runId(),
+            journalId,
+            onReplace,
+            io);
+      }
+      if (op instanceof DockerOperation.Stop s) {
+        return docker.stop(target(s.target()), s.grace(), io);
+      }
+      if (op instanceof DockerOperation.Start s) {
+        return docker.start(target(s.target()), io);
+      }
+      if (op instanceof DockerOperation.Remove r) {
+        return docker.remove(target(r.target()), r.force(), io);
+      }
+      if (op instanceof DockerOperation.Exec e) {
+        return docker.exec(text(e.container()), commandLine(e.command()), io);
+      }
+      if (op instanceof DockerOperation.WaitHealthy w) {
+        return docker.waitHealthy(text(w.container()), w.timeout(), io);
+      }
+      if (op instanceof DockerOperation.Tag t) {
+        return docker.tag(text(t.image()), text(t.as()), io);
+      }
+      if (op instanceof DockerOperation.Logs l) {
+        return docker.logs(text(l.container()), l.tail(), io);
+      }
+      throw new IllegalStateException("no handler for the docker operation `" + op.key() + "`");
+    }
+
+    private ContainerTarget target(DockerOperation.Target t) {
+      return t.name().isPresent()
+          ? ContainerTarget.named(text(t.name().get()))
+          : ContainerTarget.labelled(text(t.label().orElseThrow()));
+    }
+
+    /** A list is an argv; a single string is split on whitespace (no shell). */
+    private List<String> commandLine(List<Template> command) {
+      List<String> argv = new ArrayList<>();
+      if (command.size() == 1) {
+        for (String word : text(command.get(0)).strip().split("\\s+")) {
+          if (!word.isEmpty()) {
+            argv.add(word);
+          }
+        }
+        return argv;
+      }
+      command.forEach(t -> argv.add(text(t)));
+      return argv;
+    }
+
+    /**
+     * The container a run step describes, resolved.
+     *
+     * @param secretKeys receives the environment variables whose value holds a secret
+     */
+    private ContainerSettings containerSettings(DockerOperation.Run r, Set<String> secretKeys) {
+      List<String> env = new ArrayList<>();
+      Set<String> secrets = state.secretValues();
+      r.env()
+          .forEach(
+              (k, t) -> {
+                String value = text(t);
+                if (secrets.stream().anyMatch(value::contains)) {
+                  secretKeys.add(k);
+                }
+                env.add(k + "=" + value);
+              });
+      List<String> binds = new ArrayList<>();
+      for (Template m : r.mounts()) {
+        binds.add(bind(text(m)));
+      }
+      Map<String, String> labels = new LinkedHashMap<>();
+      r.labels().forEach((k, t) -> labels.put(k, text(t)));
+      Optional<ContainerSettings.Health> health =
+          r.health()
+              .map(
+                  h ->
+                      new ContainerSettings.Health(
+                          List.of("CMD-SHELL", text(h.cmd())),
+                          Optional.of(h.interval()),
+                          h.timeout(),
+                          Optional.of(h.retries()),
+                          h.startPeriod()));
+      return new ContainerSettings(
+          r.name().map(this::text).orElse(""),
+          text(r.image()),
+          env,
+          r.command().isEmpty() ? Optional.empty() : Optional.of(commandLine(r.command())),
+          Optional.empty(),
+          "",
+          "",
+          labels,
+          binds,
+          r.network(),
+          r.restart(),
+          health,
+          List.of(),
+          List.of());
+    }
+
+    /**
+     * A mount as the engine takes it: a relative host path ({@code ./data:/data}) is resolved
+     * against the step's directory; a bare name is a volume.
+     */
+    private String bind(String mount) {
+      int colon = mount.indexOf(':');
+      String source = colon < 0 ? mount : mount.substring(0, colon);
+      String rest = colon < 0 ? "" : mount.substring(colon);
+      if (!source.startsWith("/") && (source.startsWith(".") || source.contains("/"))) {
+        source = cwd.resolve(source).normalize().toString();
+      }
+      return source + rest;
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.runbook.dsl.model.CheckVisitor;
 import dev.runbook.dsl.model.HttpSpec;
 import dev.runbook.dsl.model.Template;
 import dev.runbook.engine.CheckOutcome;
+import dev.runbook.engine.internal.docker.DockerProbe;
 import dev.runbook.engine.internal.probe.DiskFreeProbe;
 import dev.runbook.engine.internal.probe.HttpProbe;
 import dev.runbook.engine.internal.probe.PathProbe;
@@ -40,10 +41,12 @@ public final class CheckRunner {
 
   private final ProcessRunner processes;
   private final HttpProbe http;
+  private final DockerProbe docker;
 
-  public CheckRunner(ProcessRunner processes, HttpProbe http) {
+  public CheckRunner(ProcessRunner processes, HttpProbe http, DockerProbe docker) {
     this.processes = processes;
     this.http = http;
+    this.docker = docker;
   }
 
   /**
@@ -262,8 +265,10 @@ public final class CheckRunner {
 
     @Override
     public CheckOutcome visitDocker(Check.Docker c) {
-      return CheckOutcome.errored(
-          "docker checks need the Docker Engine support, which this build does not include yet");
+      if (c.container().isPresent()) {
+        return docker.container(text(c.container().get()), c.is());
+      }
+      return docker.image(text(c.image().orElseThrow()));
     }
 
     @Override

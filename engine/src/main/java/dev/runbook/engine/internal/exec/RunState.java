@@ -164,6 +164,15 @@ public final class RunState {
     return env;
   }
 
+  /** The secret parameters' values by name; only in memory, for a container record's references. */
+  public Map<String, String> secretParamValues() {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String name : secretParams) {
+      values.put(name, String.valueOf(params.get(name)));
+    }
+    return values;
+  }
+
   public boolean isSecretParam(String name) {
     return secretParams.contains(name);
   }

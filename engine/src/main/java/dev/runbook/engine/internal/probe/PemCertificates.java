@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * Reads the certificates of a PEM file: every {@code BEGIN CERTIFICATE} block in order; text around
  * the blocks (comments, {@code subject=} lines, private keys) is ignored.
  */
-final class PemCertificates {
+public final class PemCertificates {
   private static final Pattern BLOCK =
       Pattern.compile("-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\\s]*)-----END CERTIFICATE-----");
 
@@ -26,7 +26,7 @@ final class PemCertificates {
    * @return the certificates, in file order; may be empty
    * @throws CertificateException if a block is not a valid X.509 certificate
    */
-  static List<X509Certificate> parse(byte[] pem) throws CertificateException {
+  public static List<X509Certificate> parse(byte[] pem) throws CertificateException {
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
     List<X509Certificate> certificates = new ArrayList<>();
     // PEM is ASCII; Latin-1 decodes any byte, so stray non-ASCII text cannot break the read.

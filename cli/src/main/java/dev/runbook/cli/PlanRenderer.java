@@ -131,6 +131,10 @@ final class PlanRenderer {
             .append("compensate")
             .append(s.compensation().size() > 1 ? " (" + c.id() + ")" : "")
             .append(":\n");
+        if (!c.reason().isEmpty()) {
+          out.append(in).append("  ").append(c.reason()).append('\n');
+        }
+        c.requires().forEach(r -> out.append(in).append("  requires: ").append(r).append('\n'));
         c.action().forEach(a -> out.append(in).append("  ").append(a).append('\n'));
       }
       step.irreversible()

@@ -490,15 +490,18 @@ public final class Executor {
               "compensation_started", new JSONObject().put("step", s.id()).put("compensation", id));
           listener.compensationStarted(s.id(), id);
           StepOutcome outcome = runCompensation(compensation, s);
-          boolean ok = outcome.kind() == StepOutcome.Kind.SUCCEEDED;
+          boolean skipped = outcome.kind() == StepOutcome.Kind.SKIPPED;
+          boolean ok = skipped || outcome.kind() == StepOutcome.Kind.SUCCEEDED;
+          String reason = skipped ? "skipped: " + outcome.reason() : outcome.reason();
           journal.append(
               "compensation_finished",
               new JSONObject()
                   .put("step", s.id())
                   .put("compensation", id)
                   .put("ok", ok)
-                  .put("reason", outcome.reason()));
-          listener.compensationFinished(s.id(), id, ok, outcome.reason());
+                  .put("skipped", skipped)
+                  .put("reason", reason));
+          listener.compensationFinished(s.id(), id, ok, reason);
           if (!ok) {
             journal.append(
                 "rollback_incomplete",
@@ -511,19 +514,47 @@ public final class Executor {
       return true;
     }
 
+    /**
+     * Runs one compensation step: its {@code when} and {@code requires} first, as for any step, so
+     * that a compensation can skip what its step never did (a half-applied step is compensated
+     * too), then its action.
+     */
     private StepOutcome runCompensation(Step compensation, Started s) {
+      RunState runState = s.state();
       Map<String, String> env;
+      Path cwd;
       try {
-        env = stepEnv(compensation, s.state());
+        env = stepEnv(compensation, runState);
+        cwd = compensation.cwd().map(t -> resolvePath(t, runState, env, s.cwd())).orElse(s.cwd());
+        if (compensation.when().isPresent()
+            && !ExpressionLanguage.standard()
+                .compile(compensation.when().get())
+                .test(runState.variables(env))) {
+          return new StepOutcome(
+              StepOutcome.Kind.SKIPPED,
+              "when `" + compensation.when().get().source() + "` is false");
+        }
       } catch (ExpressionException e) {
         return new StepOutcome(StepOutcome.Kind.FAILED, e.getMessage());
       }
-      Path cwd =
-          compensation.cwd().map(t -> resolvePath(t, s.state(), Map.of(), s.cwd())).orElse(s.cwd());
+      for (Requirement requirement : compensation.requires()) {
+        String name = CheckRunner.name(requirement.check(), runState.bindings(env, List.of()));
+        CheckOutcome outcome = checks.evaluate(requirement.check(), runState, env, cwd, runDir);
+        if (!outcome.holds() && requirement.onUnmet() == dev.runbook.dsl.model.OnUnmet.WAIT) {
+          outcome = waitFor(requirement, runState, env, cwd);
+        }
+        if (!outcome.holds()) {
+          return new StepOutcome(
+              requirement.onUnmet() == dev.runbook.dsl.model.OnUnmet.SKIP
+                  ? StepOutcome.Kind.SKIPPED
+                  : StepOutcome.Kind.FAILED,
+              "requirement not met: " + name + " (" + outcome.detail() + ")");
+        }
+      }
       Attempt attempt =
           actions.attempt(
               compensation,
-              s.state(),
+              runState,
               env,
               cwd,
               files(s.id() + ".compensate." + compensation.id()),

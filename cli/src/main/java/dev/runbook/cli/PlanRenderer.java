@@ -49,7 +49,8 @@ final class PlanRenderer {
             .append(' ')
             .append(c.name());
         if (!c.name().equals(c.description())) {
-          out.append(": ").append(c.description());
+          // A multi-line command keeps the plan's indentation.
+          out.append(": ").append(c.description().replace("\n", "\n        "));
         }
         c.live().ifPresent(o -> out.append(" -- ").append(o.detail()));
         out.append('\n');

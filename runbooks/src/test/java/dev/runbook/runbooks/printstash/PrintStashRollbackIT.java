@@ -59,6 +59,7 @@ class PrintStashRollbackIT {
       List<String> releases,
       boolean hooks,
       boolean jobs,
+      List<String> backups,
       List<String> journal,
       long millis) {}
 
@@ -205,6 +206,7 @@ class PrintStashRollbackIT {
           i.releases(),
           i.hooksEnabled(),
           i.jobsEnabled(),
+          i.backups(),
           Runbook.journal(i),
           millis);
     }
@@ -247,6 +249,17 @@ class PrintStashRollbackIT {
     assertThat(o.releases()).as("the new release is removed").containsExactly(OLD);
     assertThat(o.hooks()).as("slicer hooks enabled again").isTrue();
     assertThat(o.jobs()).as("scheduled jobs enabled again").isTrue();
+    List<String> order = injections().stream().map(Injection::step).toList();
+    boolean backedUp = order.indexOf(injection.step()) > order.indexOf("backup");
+    assertThat(o.backups())
+        .as("a backup only once the API is stopped, and kept after a rollback")
+        .hasSize(backedUp ? 1 : 0);
+    if (injection.step().equals("backup")) {
+      assertThat(o.result().stdout())
+          .contains(
+              "compensation of backup: skipped: requirement not met: this run's backup is"
+                  + " complete");
+    }
     boolean migrated =
         List.of("migrate", "switch", "start", "healthy", "upload", "search")
             .contains(injection.step());

@@ -84,7 +84,7 @@ class PrintStashRollbackIT {
     return List.of(
         new Injection(
             "config",
-            "the API's environment file lacks VAULT_STORAGE_DIR",
+            "the API's environment file lacks VAULT_STORAGE_DIR (the preconditions see it first)",
             i -> {
               Path env = i.root().resolve("etc/printstash/printstash.env");
               Files.writeString(
@@ -232,11 +232,25 @@ class PrintStashRollbackIT {
   private static void assertRolledBack(Injection injection, Outcome o) {
     String output = Runbook.describe(o.result());
     System.out.println(
-        "printstash: failure at " + injection.step() + " rolled back in " + o.millis() + " ms");
-    assertThat(o.result().exitCode()).as(output).isEqualTo(1);
-    assertThat(o.result().stdout())
-        .as(output)
-        .contains("run failed and was rolled back: step `" + injection.step() + "` failed");
+        "printstash: failure at "
+            + injection.step()
+            + ": exit "
+            + o.result().exitCode()
+            + " after "
+            + o.millis()
+            + " ms");
+    if (injection.step().equals("config")) {
+      // What `config` reads, the preconditions check: the run stops before anything changes.
+      assertThat(o.result().exitCode()).as(output).isEqualTo(3);
+      assertThat(o.result().stdout())
+          .as(output)
+          .contains("VAULT_STORAGE_DIR) inside data_dir -- exit 1: '' is not inside");
+    } else {
+      assertThat(o.result().exitCode()).as(output).isEqualTo(1);
+      assertThat(o.result().stdout())
+          .as(output)
+          .contains("run failed and was rolled back: step `" + injection.step() + "` failed");
+    }
     assertThat(o.dumpAfter()).as("sqlite3 .dump").isEqualTo(o.dumpBefore());
     assertThat(o.treeAfter()).as("the data directory, byte for byte").isEqualTo(o.treeBefore());
     assertThat(o.health().toMap())

@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.exec;
 
+import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.ActionVisitor;
 import dev.runbook.dsl.model.Step;
@@ -76,8 +77,14 @@ public final class ActionRunner {
       Optional<Duration> timeout,
       Interaction interaction,
       Consumer<String> output) {
-    return step.action()
-        .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+    try {
+      return step.action()
+          .accept(new Visitor(step, state, stepEnv, cwd, files, timeout, interaction, output));
+    } catch (ExpressionException e) {
+      // A value the action needs is not there at run time (an output of a step that was
+      // skipped): the step fails, like any other, and the failure policy applies.
+      return Attempt.failed(e.getMessage());
+    }
   }
 
   private final class Visitor implements ActionVisitor<Attempt> {

@@ -741,20 +741,32 @@ public final class Executor {
         return Optional.empty();
       }
       String how = null;
+      boolean outputsLost = false;
+      Map<String, Object> outputs = Map.of();
       if (!step.verify().isEmpty()) {
         runState.recordStep(step.id(), "succeeded", Map.of());
-        if (verify(step, runState, env, cwd) == null) {
-          how = "it was in flight and its verify passes now";
-        } else {
+        if (verify(step, runState, env, cwd) != null) {
           runState.recordStatus(step.id(), "failed");
+        } else if (step.outputs().isEmpty()) {
+          how = "it was in flight and its verify passes now";
+          outputs = actions.recoveredOutputs(step, runState, env, cwd);
+        } else {
+          // Done, but what it printed was never journaled: skipping it would leave its
+          // declared outputs unknown to the steps that read them.
+          outputsLost = true;
         }
       }
       if (how == null && resume.skipInflight()) {
         how = "it was in flight; skipped (--skip-inflight)";
       }
       if (how != null) {
-        journal.append("step_succeeded", new JSONObject().put("step", id).put("recovered", how));
-        runState.recordStep(step.id(), "succeeded", Map.of());
+        journal.append(
+            "step_succeeded",
+            new JSONObject()
+                .put("step", id)
+                .put("recovered", how)
+                .put("outputs", maskedOutputs(outputs, runState)));
+        runState.recordStep(step.id(), "succeeded", outputs);
         if (compensable) {
           started.push(new Started(id, step, runState, cwd));
         }
@@ -780,14 +792,19 @@ public final class Executor {
           return Optional.of(StepOutcome.of(StepOutcome.Kind.SUCCEEDED));
         }
         default -> {
+          String why =
+              outputsLost
+                  ? "its verify passes, but its outputs were not recorded before the run stopped,"
+                      + " and it is not idempotent"
+                  : "it is not idempotent and has no verify that passes";
           return Optional.of(
               new StepOutcome(
                   StepOutcome.Kind.NEEDS_DECISION,
                   "step `"
                       + id
-                      + "` was in flight when the run stopped; it is not idempotent and"
-                      + " has no verify that passes: resume with --rerun-inflight or"
-                      + " --skip-inflight"));
+                      + "` was in flight when the run stopped; "
+                      + why
+                      + ": resume with --rerun-inflight or --skip-inflight"));
         }
       }
     }

@@ -202,6 +202,19 @@ public final class FileActions {
   }
 
   /**
+   * What the complete backup in {@code dir} holds, as {@link #backup} reported it when it made it:
+   * for a backup step that finished while the engine was stopped, whose outputs were never
+   * journaled.
+   *
+   * @param dir a backup directory, absolute
+   * @throws FileActionException if {@code dir} holds no valid manifest
+   */
+  public BackupResult existingBackup(Path dir) {
+    Path backup = absolute(dir, "dir");
+    return new BackupResult(backup, BackupManifest.readFrom(backup, "backup"));
+  }
+
+  /**
    * Verifies the backup in {@code fromDir} completely, then puts each of its paths back under
    * {@code toDir}, replacing what is there.
    *

@@ -91,7 +91,9 @@ final class PlainRunListener implements RunListener {
   @Override
   public void compensationFinished(
       String stepId, String compensationId, boolean succeeded, String detail) {
-    line("compensation of " + stepId + (succeeded ? ": done" : ": FAILED: " + detail));
+    // A skipped compensation (its `when` or `requires` said so) succeeded with a detail.
+    String outcome = succeeded ? (detail.isEmpty() ? "done" : detail) : "FAILED: " + detail;
+    line("compensation of " + stepId + ": " + outcome);
   }
 
   @Override

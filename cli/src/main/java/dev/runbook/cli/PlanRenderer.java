@@ -49,7 +49,8 @@ final class PlanRenderer {
             .append(' ')
             .append(c.name());
         if (!c.name().equals(c.description())) {
-          out.append(": ").append(c.description());
+          // A multi-line command keeps the plan's indentation.
+          out.append(": ").append(c.description().replace("\n", "\n        "));
         }
         c.live().ifPresent(o -> out.append(" -- ").append(o.detail()));
         out.append('\n');
@@ -131,6 +132,10 @@ final class PlanRenderer {
             .append("compensate")
             .append(s.compensation().size() > 1 ? " (" + c.id() + ")" : "")
             .append(":\n");
+        if (!c.reason().isEmpty()) {
+          out.append(in).append("  ").append(c.reason()).append('\n');
+        }
+        c.requires().forEach(r -> out.append(in).append("  requires: ").append(r).append('\n'));
         c.action().forEach(a -> out.append(in).append("  ").append(a).append('\n'));
       }
       step.irreversible()

@@ -590,18 +590,21 @@ public final class Executor {
           listener.compensationStarted(s.id(), id);
           StepOutcome outcome =
               builtIn ? restoreReplaced(s) : runCompensation(s.step().compensate().get(i), s);
-          boolean ok = outcome.kind() == StepOutcome.Kind.SUCCEEDED;
+          boolean skipped = outcome.kind() == StepOutcome.Kind.SKIPPED;
+          boolean ok = skipped || outcome.kind() == StepOutcome.Kind.SUCCEEDED;
+          String reason = skipped ? "skipped: " + outcome.reason() : outcome.reason();
           JSONObject finished =
               new JSONObject()
                   .put("step", s.id())
                   .put("compensation", id)
                   .put("ok", ok)
-                  .put("reason", outcome.reason());
+                  .put("skipped", skipped)
+                  .put("reason", reason);
           if (ok && outcome.reason().equals(RECOVERED)) {
             finished.put("recovered", RECOVERED);
           }
           journal.append("compensation_finished", finished);
-          listener.compensationFinished(s.id(), id, ok, outcome.reason());
+          listener.compensationFinished(s.id(), id, ok, reason);
           if (!ok) {
             journal.append(
                 "rollback_incomplete",
@@ -679,6 +682,16 @@ public final class Executor {
       try {
         env = stepEnv(compensation, s.state());
         cwd = compensation.cwd().map(t -> resolvePath(t, s.state(), env, s.cwd())).orElse(s.cwd());
+        // `when` and `requires` first, as for any step, so that a compensation can skip what
+        // its step never did (a half-applied step is compensated too).
+        if (compensation.when().isPresent()
+            && !ExpressionLanguage.standard()
+                .compile(compensation.when().get())
+                .test(s.state().variables(env))) {
+          return new StepOutcome(
+              StepOutcome.Kind.SKIPPED,
+              "when `" + compensation.when().get().source() + "` is false");
+        }
       } catch (ExpressionException e) {
         return new StepOutcome(StepOutcome.Kind.FAILED, e.getMessage());
       }
@@ -687,6 +700,20 @@ public final class Executor {
           && !compensation.verify().isEmpty()
           && verify(compensation, s.state(), env, cwd) == null) {
         return new StepOutcome(StepOutcome.Kind.SUCCEEDED, RECOVERED);
+      }
+      for (Requirement requirement : compensation.requires()) {
+        String name = CheckRunner.name(requirement.check(), s.state().bindings(env, List.of()));
+        CheckOutcome outcome = checks.evaluate(requirement.check(), s.state(), env, cwd, runDir);
+        if (!outcome.holds() && requirement.onUnmet() == dev.runbook.dsl.model.OnUnmet.WAIT) {
+          outcome = waitFor(requirement, s.state(), env, cwd);
+        }
+        if (!outcome.holds()) {
+          return new StepOutcome(
+              requirement.onUnmet() == dev.runbook.dsl.model.OnUnmet.SKIP
+                  ? StepOutcome.Kind.SKIPPED
+                  : StepOutcome.Kind.FAILED,
+              "requirement not met: " + name + " (" + outcome.detail() + ")");
+        }
       }
       Attempt attempt =
           actions.attempt(
@@ -934,20 +961,32 @@ public final class Executor {
         return Optional.empty();
       }
       String how = null;
+      boolean outputsLost = false;
+      Map<String, Object> outputs = Map.of();
       if (!step.verify().isEmpty()) {
         runState.recordStep(step.id(), "succeeded", Map.of());
-        if (verify(step, runState, env, cwd) == null) {
-          how = "it was in flight and its verify passes now";
-        } else {
+        if (verify(step, runState, env, cwd) != null) {
           runState.recordStatus(step.id(), "failed");
+        } else if (step.outputs().isEmpty()) {
+          how = "it was in flight and its verify passes now";
+          outputs = actions.recoveredOutputs(step, runState, env, cwd);
+        } else {
+          // Done, but what it printed was never journaled: skipping it would leave its
+          // declared outputs unknown to the steps that read them.
+          outputsLost = true;
         }
       }
       if (how == null && resume.skipInflight()) {
         how = "it was in flight; skipped (--skip-inflight)";
       }
       if (how != null) {
-        journal.append("step_succeeded", new JSONObject().put("step", id).put("recovered", how));
-        runState.recordStep(step.id(), "succeeded", Map.of());
+        journal.append(
+            "step_succeeded",
+            new JSONObject()
+                .put("step", id)
+                .put("recovered", how)
+                .put("outputs", maskedOutputs(outputs, runState)));
+        runState.recordStep(step.id(), "succeeded", outputs);
         if (compensable) {
           started.push(new Started(id, step, runState, cwd));
         }
@@ -973,14 +1012,19 @@ public final class Executor {
           return Optional.of(StepOutcome.of(StepOutcome.Kind.SUCCEEDED));
         }
         default -> {
+          String why =
+              outputsLost
+                  ? "its verify passes, but its outputs were not recorded before the run stopped,"
+                      + " and it is not idempotent"
+                  : "it is not idempotent and has no verify that passes";
           return Optional.of(
               new StepOutcome(
                   StepOutcome.Kind.NEEDS_DECISION,
                   "step `"
                       + id
-                      + "` was in flight when the run stopped; it is not idempotent and"
-                      + " has no verify that passes: resume with --rerun-inflight or"
-                      + " --skip-inflight"));
+                      + "` was in flight when the run stopped; "
+                      + why
+                      + ": resume with --rerun-inflight or --skip-inflight"));
         }
       }
     }

@@ -339,7 +339,18 @@ public final class Planner {
                 .forEach((k, v) -> line.append(", ").append(k).append(" = ").append(show(v, b)));
             List<String> lines = new ArrayList<>(List.of(line.toString()));
             s.headers().forEach((k, v) -> lines.add("  header " + k + ": " + show(v, b)));
-            s.body().ifPresent(t -> lines.add("  body: " + show(t, b)));
+            s.body()
+                .ifPresent(
+                    t -> {
+                      // A multi-line body is shown like a script: one entry a line, indented.
+                      String body = show(t, b).stripTrailing();
+                      if (body.contains("\n")) {
+                        lines.add("  body:");
+                        body.lines().forEach(l -> lines.add("    " + l));
+                      } else {
+                        lines.add("  body: " + body);
+                      }
+                    });
             return lines;
           }
 

@@ -33,6 +33,14 @@ public interface RunListener {
 
   default void compensationStarted(String stepId, String compensationId) {}
 
+  /**
+   * A compensation ended.
+   *
+   * @param succeeded true when it did its work or was skipped by its {@code when} or {@code
+   *     requires}
+   * @param detail empty when it ran and succeeded; {@code skipped: REASON} when it was skipped; the
+   *     failure otherwise
+   */
   default void compensationFinished(
       String stepId, String compensationId, boolean succeeded, String detail) {}
 

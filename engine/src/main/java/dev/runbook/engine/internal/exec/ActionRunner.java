@@ -202,6 +202,24 @@ public final class ActionRunner {
         });
   }
 
+  /**
+   * The built-in outputs of a step whose action finished before the engine stopped and whose result
+   * was never journaled, as far as they can be known without running it again: a backup's from its
+   * manifest; none for other actions. Never null; may be empty.
+   */
+  public Map<String, Object> recoveredOutputs(
+      Step step, RunState state, Map<String, String> stepEnv, Path cwd) {
+    if (step.action() instanceof Action.Backup backup) {
+      try {
+        Path dir = cwd.resolve(state.resolve(backup.to(), stepEnv)).normalize();
+        return new LinkedHashMap<>(files.existingBackup(dir).outputs());
+      } catch (ExpressionException | FileActionException e) {
+        return Map.of();
+      }
+    }
+    return Map.of();
+  }
+
   private final class Visitor implements ActionVisitor<Attempt> {
     private final String journalId;
     private final Consumer<ReplacedContainer> onReplace;

@@ -90,7 +90,9 @@ public final class CheckRunner {
         new CheckVisitor<String>() {
           @Override
           public String visitCommand(Check.Command c) {
-            return "command `" + ShellTemplate.render(c.command(), b).display() + "` exits 0";
+            return "command `"
+                + ShellTemplate.render(c.command(), b).display().stripTrailing()
+                + "` exits 0";
           }
 
           @Override

@@ -70,6 +70,7 @@ final class BackupRestorer {
     Map<String, Path> staged = stage(fromDir, manifest, targets);
     Map<Path, Path> previous = install(staged, targets);
     previous.forEach((target, old) -> FileActions.deletePrevious(ACTION, target, old));
+    targets.values().forEach(target -> StaleSiblings.remove(ACTION, target, "old"));
     return new RestoreResult(
         fromDir, toDir, manifest.roots(), manifest.summary(), manifest.digest());
   }
@@ -205,6 +206,7 @@ final class BackupRestorer {
         } catch (IOException e) {
           throw FileActionException.io(ACTION, "create directory", target.getParent(), e);
         }
+        StaleSiblings.remove(ACTION, target, "new");
         Path copy = AtomicReplacement.sibling(target, "new");
         staged.put(root.getKey(), copy);
         copier.restore(fromDir, manifest.entriesOf(root.getKey()), copy);

@@ -82,6 +82,8 @@ public final class FileActions {
    * complete and new, or absent with both complete versions beside it — never half-replaced. The
    * old version is deleted last; a crash while deleting it leaves only that sibling to remove. If
    * the copy fails before the rename, the temporary copy is removed and {@code to} is untouched.
+   * The next copy to the same {@code to} removes the siblings a crashed one left (see {@link
+   * StaleSiblings}), so a copy run again after a crash ends as if it had never been interrupted.
    *
    * @param from what to copy, absolute; a symbolic link is copied as a link
    * @param to the path to create or replace, absolute
@@ -134,6 +136,7 @@ public final class FileActions {
       throw FileActionException.io("copy", "read", target, e);
     }
 
+    StaleSiblings.remove("copy", target, "new");
     Path staged = AtomicReplacement.sibling(target, "new");
     List<FileEntry> entries;
     try {
@@ -152,6 +155,7 @@ public final class FileActions {
       throw failure;
     }
     previous.ifPresent(old -> deletePrevious("copy", target, old));
+    StaleSiblings.remove("copy", target, "old");
     return new CopyResult(source, target, entries, TreeDigest.of(entries));
   }
 
@@ -198,6 +202,19 @@ public final class FileActions {
   }
 
   /**
+   * What the complete backup in {@code dir} holds, as {@link #backup} reported it when it made it:
+   * for a backup step that finished while the engine was stopped, whose outputs were never
+   * journaled.
+   *
+   * @param dir a backup directory, absolute
+   * @throws FileActionException if {@code dir} holds no valid manifest
+   */
+  public BackupResult existingBackup(Path dir) {
+    Path backup = absolute(dir, "dir");
+    return new BackupResult(backup, BackupManifest.readFrom(backup, "backup"));
+  }
+
+  /**
    * Verifies the backup in {@code fromDir} completely, then puts each of its paths back under
    * {@code toDir}, replacing what is there.
    *
@@ -224,7 +241,8 @@ public final class FileActions {
    * file or link; two for a directory, between which it is absent), in the manifest's order, and
    * the previous versions are deleted at the end. Each path's replacement is thus atomic or nearly
    * so; the restore as a whole is not: a crash during the renames leaves some paths restored and
-   * others not yet, which running the restore again completes.
+   * others not yet, which running the restore again completes, removing the temporary siblings the
+   * crashed one left.
    *
    * @param fromDir the backup directory, absolute
    * @param toDir the directory the backed-up paths are restored under, absolute; must exist

@@ -224,4 +224,23 @@ class FileActionsCopyTest {
     assertThat(Files.getAttribute(tmp.resolve("copy"), "unix:gid")).isEqualTo(4343);
     assertThat(Trees.mode(copied)).as("chown must not undo the mode").isEqualTo(0640);
   }
+
+  @Test
+  void aCopyRemovesWhatAnInterruptedCopyToTheSameTargetLeftBesideIt() throws Exception {
+    Path from = tmp.resolve("incoming/app");
+    Trees.sampleApp(from);
+    Path releases = Files.createDirectories(tmp.resolve("releases"));
+    Path target = Trees.file(releases.resolve("app/old.js"), "old", 0644, T1).getParent();
+    Trees.file(releases.resolve(".app.runbook-new-0a1b2c3d4e5f/half.js"), "half", 0644, T1);
+    Trees.file(releases.resolve(".app.runbook-old-a1b2c3d4e5f6/older.js"), "older", 0644, T1);
+    Trees.file(releases.resolve(".app.runbook-new-notes"), "an operator's", 0644, T1);
+    Trees.file(releases.resolve(".other.runbook-new-0a1b2c3d4e5f"), "another target's", 0644, T1);
+
+    actions.copy(from, target);
+
+    assertThat(Trees.names(releases))
+        .containsExactlyInAnyOrder(
+            "app", ".app.runbook-new-notes", ".other.runbook-new-0a1b2c3d4e5f");
+    assertThat(Trees.snapshot(target)).isEqualTo(Trees.snapshot(from));
+  }
 }

@@ -313,4 +313,20 @@ class FileActionsRestoreTest {
         .replace("\"path\":\"x\"", "\"path\":\"../passwd\"")
         .replace(manifest.digest(), digestOfForged);
   }
+
+  @Test
+  void aRestoreRunAgainAfterACrashLeavesNoTemporarySiblings() throws Exception {
+    Map<String, String> before = Trees.snapshot(app.resolve("files"));
+    // What a restore killed half-way leaves: a staged copy, and a path renamed away but not back.
+    Trees.file(app.resolve("files/.local.db.runbook-new-00112233aabb"), "staged", 0600, T1);
+    Files.move(app.resolve("files/assets"), app.resolve("files/.assets.runbook-old-ffeeddccbbaa"));
+
+    actions.restore(backup, app);
+
+    assertThat(Trees.names(app.resolve("files"))).containsExactlyInAnyOrder("local.db", "assets");
+    Map<String, String> after = Trees.snapshot(app.resolve("files"));
+    before.remove(".");
+    after.remove(".");
+    assertThat(after).isEqualTo(before);
+  }
 }

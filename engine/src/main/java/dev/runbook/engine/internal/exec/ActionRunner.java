@@ -255,8 +255,19 @@ public final class ActionRunner {
 
     @Override
     public Attempt visitWait(Action.Wait a) {
+      String written = text(a.timeout());
+      Optional<Duration> limit = dev.runbook.dsl.Durations.parse(written);
+      if (limit.isEmpty()) {
+        return Attempt.failed(
+            "wait: timeout `"
+                + a.timeout().source()
+                + "` is `"
+                + written
+                + "`, not a duration such as 30s or 2m");
+      }
+      Duration waitTimeout = limit.get();
       Instant deadline =
-          Instant.now().plus(timeout.filter(t -> t.compareTo(a.timeout()) < 0).orElse(a.timeout()));
+          Instant.now().plus(timeout.filter(t -> t.compareTo(waitTimeout) < 0).orElse(waitTimeout));
       CheckOutcome last;
       while (true) {
         last = checks.evaluate(a.until(), state, stepEnv, cwd, stepFiles.log().getParent());
@@ -277,7 +288,7 @@ public final class ActionRunner {
       }
       return Attempt.failed(
           "still not true after "
-              + dev.runbook.dsl.Durations.format(a.timeout())
+              + dev.runbook.dsl.Durations.format(waitTimeout)
               + ": "
               + CheckRunner.name(a.until(), state.bindings(stepEnv, List.of()))
               + " ("

@@ -1,10 +1,14 @@
 package dev.runbook.engine.internal.files;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -75,6 +79,37 @@ final class AtomicReplacement {
       throw e;
     }
     return Optional.of(old);
+  }
+
+  /**
+   * The {@code new} and {@code old} siblings of {@code target} that an earlier replacement left
+   * behind when it was killed (a staged copy never renamed in, a previous version never deleted).
+   *
+   * <p>Call it only once {@code target} holds a new, complete version: then both kinds are
+   * obsolete, even an {@code old} sibling left while {@code target} was briefly absent. Empty for a
+   * name so long that its siblings' prefix is cut short, since that prefix could be another
+   * target's too.
+   */
+  static List<Path> leftovers(Path target) throws IOException {
+    String name = target.getFileName().toString();
+    if (name.codePointCount(0, name.length()) > NAME_PREFIX_CODE_POINTS) {
+      return List.of();
+    }
+    String newPrefix = siblingPrefix(target, "new");
+    String oldPrefix = siblingPrefix(target, "old");
+    List<Path> found = new ArrayList<>();
+    try (DirectoryStream<Path> siblings =
+        Files.newDirectoryStream(
+            target.getParent(),
+            entry -> {
+              String n = entry.getFileName().toString();
+              return n.startsWith(newPrefix) || n.startsWith(oldPrefix);
+            })) {
+      siblings.forEach(found::add);
+    } catch (NoSuchFileException e) {
+      return List.of();
+    }
+    return found;
   }
 
   /**

@@ -70,6 +70,7 @@ final class BackupRestorer {
     Map<String, Path> staged = stage(fromDir, manifest, targets);
     Map<Path, Path> previous = install(staged, targets);
     previous.forEach((target, old) -> FileActions.deletePrevious(ACTION, target, old));
+    targets.values().forEach(target -> FileActions.deleteLeftovers(ACTION, target));
     return new RestoreResult(
         fromDir, toDir, manifest.roots(), manifest.summary(), manifest.digest());
   }

@@ -34,7 +34,9 @@ import java.util.Optional;
  * directory, then renames it into place and fsyncs the parent. A crash therefore never leaves a
  * half-written destination; see each method for exactly what is atomic. Temporary siblings left by
  * a crash are recognizable by name and safe to delete, except {@code .<name>.runbook-old-*} while
- * {@code <name>} itself is missing: that is the previous version, to rename back.
+ * {@code <name>} itself is missing: that is the previous version, to rename back. Running the
+ * interrupted {@code copy} or {@code restore} again (as {@code resume} does) removes them once the
+ * new version is in place.
  *
  * <p>Every failure an operator can cause or fix is a {@link FileActionException} with a one-line
  * message; a {@link NullPointerException} or {@link IllegalArgumentException} is a caller's bug.
@@ -152,6 +154,7 @@ public final class FileActions {
       throw failure;
     }
     previous.ifPresent(old -> deletePrevious("copy", target, old));
+    deleteLeftovers("copy", target);
     return new CopyResult(source, target, entries, TreeDigest.of(entries));
   }
 
@@ -308,6 +311,39 @@ public final class FileActions {
               + " could not be removed: "
               + FileActionException.reason(e),
           e);
+    }
+  }
+
+  /**
+   * Deletes what an earlier, killed copy or restore to {@code target} left beside it, once {@code
+   * target} holds its new version: running an interrupted action again leaves no trace of the
+   * interruption.
+   */
+  static void deleteLeftovers(String action, Path target) {
+    List<Path> leftovers;
+    try {
+      leftovers = AtomicReplacement.leftovers(target);
+    } catch (IOException e) {
+      throw FileActionException.io(action, "list directory", target.getParent(), e);
+    }
+    for (Path leftover : leftovers) {
+      try {
+        TreeDeleter.delete(leftover);
+      } catch (IOException e) {
+        throw new FileActionException(
+            Code.IO_FAILURE,
+            leftover,
+            action
+                + ": "
+                + target
+                + " is in place, but "
+                + leftover
+                + ", left by an interrupted "
+                + action
+                + ", could not be removed: "
+                + FileActionException.reason(e),
+            e);
+      }
     }
   }
 

@@ -224,4 +224,47 @@ class FileActionsCopyTest {
     assertThat(Files.getAttribute(tmp.resolve("copy"), "unix:gid")).isEqualTo(4343);
     assertThat(Trees.mode(copied)).as("chown must not undo the mode").isEqualTo(0640);
   }
+
+  @Test
+  void aCopyRunAgainAfterItWasKilledLeavesNoTraceOfTheInterruption() throws Exception {
+    Path from = tmp.resolve("backup/node_modules");
+    Trees.file(from.resolve("left-pad/index.js"), "v1", 0644, T1);
+    Path install = Files.createDirectories(tmp.resolve("install"));
+    // Killed between its two renames: the target is gone, both complete versions beside it.
+    Trees.file(
+        install.resolve(".node_modules.runbook-old-0123456789ab/left-pad/index.js"),
+        "v2",
+        0644,
+        T2);
+    // An earlier attempt killed while it staged its copy.
+    Trees.file(
+        install.resolve(".node_modules.runbook-new-ba9876543210/left-pad/ind"), "v", 0644, T2);
+    // Not this target's, or not a copy's: kept.
+    Trees.file(install.resolve(".public.runbook-new-0123456789ab/logo.svg"), "svg", 0644, T2);
+    Trees.file(install.resolve(".node_modules.runbook-partial-0123456789ab/x"), "x", 0644, T2);
+    Trees.file(install.resolve(".node_modules.runbook-new.txt"), "notes", 0644, T2);
+
+    actions.copy(from, install.resolve("node_modules"));
+
+    assertThat(Trees.snapshot(install.resolve("node_modules"))).isEqualTo(Trees.snapshot(from));
+    assertThat(Trees.names(install))
+        .containsExactly(
+            ".node_modules.runbook-new.txt",
+            ".node_modules.runbook-partial-0123456789ab",
+            ".public.runbook-new-0123456789ab",
+            "node_modules");
+  }
+
+  @Test
+  void aCopyOntoAnExistingTargetAlsoRemovesAnEarlierAttemptsLeftovers() throws Exception {
+    Path from = Trees.file(tmp.resolve("backup/package.json"), "{\"version\":\"1\"}", 0644, T1);
+    Path install = Files.createDirectories(tmp.resolve("install"));
+    Trees.file(install.resolve("package.json"), "{\"version\":\"2\"}", 0644, T2);
+    Trees.file(install.resolve(".package.json.runbook-new-0123456789ab"), "{\"ver", 0600, T2);
+
+    actions.copy(from, install.resolve("package.json"));
+
+    assertThat(Files.readString(install.resolve("package.json"))).isEqualTo("{\"version\":\"1\"}");
+    assertThat(Trees.names(install)).containsExactly("package.json");
+  }
 }

@@ -313,4 +313,20 @@ class FileActionsRestoreTest {
         .replace("\"path\":\"x\"", "\"path\":\"../passwd\"")
         .replace(manifest.digest(), digestOfForged);
   }
+
+  @Test
+  void aRestoreRunAgainAfterItWasKilledLeavesNoTraceOfTheInterruption() throws Exception {
+    Map<String, String> modules = Trees.snapshot(app.resolve("node_modules"));
+    List<String> top = Trees.names(app);
+    List<String> files = Trees.names(app.resolve("files"));
+    // Killed between the two renames of node_modules, and while it staged files/assets.
+    Files.move(app.resolve("node_modules"), app.resolve(".node_modules.runbook-old-0123456789ab"));
+    Trees.file(app.resolve("files/.assets.runbook-new-0123456789ab/a.png"), "PNG", 0644, T1);
+
+    actions.restore(backup, app);
+
+    assertThat(Trees.snapshot(app.resolve("node_modules"))).isEqualTo(modules);
+    assertThat(Trees.names(app)).isEqualTo(top);
+    assertThat(Trees.names(app.resolve("files"))).isEqualTo(files);
+  }
 }

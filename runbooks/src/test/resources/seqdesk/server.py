@@ -1,6 +1,7 @@
 """A stand-in for the SeqDesk server (`next start`), for the runbooks' end-to-end tests.
 
-Like a built Next.js application it reads its build and its manifest when it starts:
+Like a built Next.js application it reads its build and its manifest when it starts (and
+exits if .next/required-server-files.json is not JSON):
 GET / answers 200 with the version when .next/BUILD_ID is there (500 otherwise), and
 GET /api/version answers {"version": ...} from package.json as it was at start.
 
@@ -19,6 +20,11 @@ install_dir, port, pid_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 with open(os.path.join(install_dir, "package.json"), encoding="utf-8") as f:
     VERSION = json.load(f)["version"]
 BUILT = os.path.isfile(os.path.join(install_dir, ".next", "BUILD_ID"))
+# Like `next start`, refuse to start on a build whose server files cannot be read.
+server_files = os.path.join(install_dir, ".next", "required-server-files.json")
+if os.path.exists(server_files):
+    with open(server_files, encoding="utf-8") as f:
+        json.load(f)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -5,8 +5,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 
 /**
  * Ways to make one step of a SeqDesk runbook fail, the way it could fail on a real box: a command
@@ -85,18 +93,46 @@ final class Faults {
     return Map.of("PATH", shim + ":" + System.getenv("PATH"));
   }
 
-  /** A start command that starts the server and then reports a failure, as a flapping unit does. */
-  static String startThenFail(SeqDeskFixture fixture) throws IOException {
+  /**
+   * An install command that changes node_modules/ and then fails, as npm does on a lost network.
+   */
+  static String installThenFail(SeqDeskFixture fixture) throws IOException {
     Path script =
         Files.writeString(
-            fixture.bin.resolve("start-then-fail.sh"),
+            fixture.bin.resolve("install-then-fail.sh"),
             """
             #!/bin/sh
-            sh "$(dirname "$0")/start.sh" "$@"
-            echo "Job for seqdesk.service failed because the control process exited with error code." >&2
+            /usr/bin/python3 "$(dirname "$0")/install.py"
+            echo "npm ERR! code ECONNRESET" >&2
+            echo "npm ERR! network aborted" >&2
             exit 1
             """);
-    return "sh " + script + " " + fixture.install + " " + fixture.port + " " + fixture.server;
+    return "sh " + script;
+  }
+
+  /**
+   * Adds to a .tar.gz a hard link to a member it does not hold: the package lists fine and fails to
+   * extract.
+   */
+  static void danglingHardLink(Path archive) throws IOException, InterruptedException {
+    Commands.run(
+        archive.getParent(),
+        SeqDeskFixture.PYTHON,
+        "-c",
+        """
+        import sys, tarfile
+        path = sys.argv[1]
+        with tarfile.open(path) as t:
+            members = [(m, t.extractfile(m).read() if m.isfile() else None) for m in t.getmembers()]
+        with tarfile.open(path, "w:gz") as t:
+            for m, data in members:
+                t.addfile(m, None if data is None else __import__("io").BytesIO(data))
+            link = tarfile.TarInfo("public/favicon-32.ico")
+            link.type = tarfile.LNKTYPE
+            link.linkname = "public/favicon-missing.ico"
+            t.addfile(link)
+        """,
+        archive.toString());
   }
 
   /** Appends what makes a JSON file unparsable, leaving its lines as they were. */
@@ -109,6 +145,51 @@ final class Faults {
     List<String> lines =
         Files.readAllLines(packageJson).stream().filter(l -> !l.contains("\"version\"")).toList();
     Files.write(packageJson, lines);
+  }
+
+  /** A scenario run for one fault; throws (an assertion) when it does not end as it should. */
+  interface Scenario {
+    void run(Fault fault) throws Exception;
+  }
+
+  /**
+   * One dynamic test per fault, the scenarios running {@code seqdesk.parallel} at a time (default
+   * 2): each has its own directory, database and port.
+   */
+  static Stream<DynamicTest> inParallel(List<Fault> faults, Scenario scenario) {
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Integer.getInteger("seqdesk.parallel", 2),
+            r -> {
+              Thread t = new Thread(r, "seqdesk-fault");
+              t.setDaemon(true);
+              return t;
+            });
+    List<Future<?>> results = new ArrayList<>();
+    for (Fault fault : faults) {
+      results.add(
+          pool.submit(
+              () -> {
+                scenario.run(fault);
+                return null;
+              }));
+    }
+    pool.shutdown();
+    List<DynamicTest> tests = new ArrayList<>();
+    for (int i = 0; i < faults.size(); i++) {
+      Future<?> result = results.get(i);
+      tests.add(
+          DynamicTest.dynamicTest(
+              faults.get(i).step(),
+              () -> {
+                try {
+                  result.get(5, TimeUnit.MINUTES);
+                } catch (ExecutionException e) {
+                  throw e.getCause();
+                }
+              }));
+    }
+    return tests.stream();
   }
 
   static Duration elapsedSince(long startNanos) {

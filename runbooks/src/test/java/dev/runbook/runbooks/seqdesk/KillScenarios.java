@@ -55,14 +55,15 @@ final class KillScenarios {
         // Killed again while resuming.
         long secondKill = 300 + random.nextInt((int) Math.max(1, took.toMillis() / 2));
         secondInflight =
-            killAfter(f, log, List.of("resume", "--state-dir", f.state.toString()), secondKill)
-                + " (resume killed after "
+            "; then its resume, after "
                 + secondKill
-                + "ms)";
+                + "ms, at "
+                + killAfter(
+                    f, log, List.of("resume", "--state-dir", f.state.toString()), secondKill);
       }
       int resumes = RunbookCli.resumeUntilDone(f, runbook, log);
       System.out.printf(
-          "%s kill %d: after %dms in %s%s; %d command(s) to finish%n",
+          "%s kill %d: after %dms, at %s%s; %d more command(s) to finish%n",
           runbook, i, firstKill, firstInflight, secondInflight, resumes);
 
       assertThat(f.tree(false)).as("installation after kill %d", i).isEqualTo(expectedTree);

@@ -151,11 +151,18 @@ final class PostgresCluster {
     Commands.run(dir, Map.of(), Duration.ofSeconds(90), command);
   }
 
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+
+  /** A loopback port free now and not handed out before in this JVM (tests run in parallel). */
+  static synchronized int freePort() {
+    while (true) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 }

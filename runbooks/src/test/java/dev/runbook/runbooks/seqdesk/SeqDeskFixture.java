@@ -155,10 +155,10 @@ final class SeqDeskFixture {
     delete(stage);
     Release.V2.writeTo(stage);
     edit.apply(stage);
-    List<String> members =
-        Stream.of(".next", "package.json", "prisma", "public")
-            .filter(m -> Files.exists(stage.resolve(m)))
-            .toList();
+    List<String> members;
+    try (Stream<Path> entries = Files.list(stage)) {
+      members = entries.map(p -> p.getFileName().toString()).sorted().toList();
+    }
     Files.deleteIfExists(packageFile);
     Commands.run(
         root,
@@ -238,7 +238,7 @@ final class SeqDeskFixture {
     params.put("start_cmd", "sh " + startCommand());
     params.put("migrate_cmd", "sh " + bin.resolve("migrate.sh"));
     params.put("port", Integer.toString(port));
-    params.put("smoke_timeout", "3s");
+    params.put("smoke_timeout", "2s");
     params.put("version_path", "/api/version");
     if (runbook.equals("manual-update")) {
       params.put("package", packageFile.toString());

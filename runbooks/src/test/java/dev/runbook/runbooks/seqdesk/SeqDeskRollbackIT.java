@@ -179,13 +179,22 @@ class SeqDeskRollbackIT {
 
   @TestFactory
   Stream<DynamicTest> aFailureAtEachStepRollsBackToExactlyWhatWasThere() {
-    return faults().stream()
-        .map(fault -> DynamicTest.dynamicTest(fault.step(), () -> failAndRollBack(fault)));
+    return Faults.inParallel(faults(), this::failAndRollBack);
   }
 
   private void failAndRollBack(Fault fault) throws Exception {
     long t0 = System.nanoTime();
-    SeqDeskFixture f = fixture("rb_fail_" + fault.step());
+    SeqDeskFixture f =
+        new SeqDeskFixture(
+            dir.resolve("rb_fail_" + fault.step()), pg, templates, "rb_fail_" + fault.step());
+    try {
+      failAndRollBack(f, fault, t0);
+    } finally {
+      f.stopServer();
+    }
+  }
+
+  private void failAndRollBack(SeqDeskFixture f, Fault fault, long t0) throws Exception {
     f.installUpdated();
     Injected injected = fault.injection().apply(f);
     Map<String, String> before = f.tree(true);

@@ -234,6 +234,54 @@ class SeqDeskManualUpdateIT {
   }
 
   @Test
+  void aResumeWaitsForTheInstallThatTheKilledRunLeftRunning() throws Exception {
+    SeqDeskFixture f = fixture("mu_orphan");
+    f.installOld();
+    Path installs = f.root.resolve("installs.log");
+    Path script =
+        Files.writeString(
+            f.bin.resolve("slow-install.sh"),
+            """
+            #!/bin/sh
+            # Like npm, but it says when it starts and ends, and fails beside another install.
+            set -C
+            if ! echo $$ 2>/dev/null >node_modules/.installing; then
+              echo "npm ERR! another install is running in node_modules" >&2
+              exit 1
+            fi
+            echo "start $$" >>"$1"
+            sleep 2
+            /usr/bin/python3 "$(dirname "$0")/install.py"
+            echo "end $$" >>"$1"
+            rm node_modules/.installing
+            """);
+    Map<String, String> slow = Map.of("install_cmd", "sh " + script + " " + installs);
+    Path log = f.root.resolve("orphan.log");
+
+    Process run = RunbookCli.start(f, log, RunbookCli.runArgs(f, RUNBOOK, slow));
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!Files.exists(installs) && System.nanoTime() < deadline && run.isAlive()) {
+      Thread.sleep(20);
+    }
+    assertThat(installs).as(Files.readString(log)).exists();
+    run.destroyForcibly(); // SIGKILL: the install goes on without the engine
+    RunbookCli.awaitGone(run);
+    CliProcess.Result resumed = RunbookCli.cli(f, "resume", "--state-dir", f.state.toString());
+
+    assertThat(resumed.exitCode()).as(resumed.stdout() + resumed.stderr()).isZero();
+    List<String> lines = Files.readAllLines(installs);
+    assertThat(lines).hasSize(4);
+    // One install after the other, never two at once.
+    assertThat(lines.get(0)).startsWith("start ");
+    assertThat(lines.get(1)).isEqualTo(lines.get(0).replace("start", "end"));
+    assertThat(lines.get(2)).startsWith("start ");
+    assertThat(lines.get(3)).isEqualTo(lines.get(2).replace("start", "end"));
+    assertThat(InstallTree.of(f.install.resolve("node_modules"), false))
+        .isEqualTo(InstallTree.of(templates.updated().resolve("node_modules"), false));
+    assertThat(f.runningVersion()).contains(Release.V2.version());
+  }
+
+  @Test
   void killedAtRandomMomentsThenResumedEndsAsAnUninterruptedRunDoes() throws Exception {
     KillScenarios.run(
         fixture("mu_kill"), RUNBOOK, SeqDeskFixture::installOld, Release.V2.version());

@@ -75,6 +75,7 @@ final class KillScenarios {
   /** Starts the CLI, kills it with SIGKILL after {@code millis}; returns what it was doing. */
   private static String killAfter(SeqDeskFixture f, Path log, List<String> args, long millis)
       throws Exception {
+    int linesBefore = Files.exists(log) ? Files.readAllLines(log).size() : 0;
     Process process = RunbookCli.start(f, log, args);
     if (process.waitFor(millis, TimeUnit.MILLISECONDS)) {
       return "nothing (it had finished)";
@@ -82,6 +83,6 @@ final class KillScenarios {
     process.destroyForcibly(); // SIGKILL
     RunbookCli.awaitGone(process);
     List<String> lines = Files.readAllLines(log);
-    return lines.isEmpty() ? "start-up" : "`" + lines.get(lines.size() - 1) + "`";
+    return lines.size() <= linesBefore ? "start-up" : "`" + lines.get(lines.size() - 1) + "`";
   }
 }

@@ -88,20 +88,37 @@ final class RunbookCli {
     }
   }
 
-  /** Whether a run's journal ends with its success. */
-  static boolean succeeded(SeqDeskFixture fixture, String runId) throws IOException {
-    List<String> lines =
-        Files.readAllLines(fixture.state.resolve("runs").resolve(runId).resolve("journal.jsonl"));
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      try {
-        JSONObject record = new JSONObject(lines.get(i));
-        return record.optString("type").equals("finished")
-            && record.optString("status").equals("succeeded");
-      } catch (JSONException e) {
-        // a line torn by the kill: the journal ignores it too
+  /** A run's journal records, oldest first, without a line torn by a kill (as the engine). */
+  static List<JSONObject> journal(SeqDeskFixture fixture, String runId) throws IOException {
+    Path file = fixture.state.resolve("runs").resolve(runId).resolve("journal.jsonl");
+    List<JSONObject> records = new ArrayList<>();
+    if (Files.exists(file)) {
+      for (String line : Files.readAllLines(file)) {
+        try {
+          records.add(new JSONObject(line));
+        } catch (JSONException e) {
+          // the last line, torn by the kill
+        }
       }
     }
-    return false;
+    return records;
+  }
+
+  /** Whether a run's journal ends with its success. */
+  static boolean succeeded(SeqDeskFixture fixture, String runId) throws IOException {
+    List<JSONObject> records = journal(fixture, runId);
+    JSONObject last = records.isEmpty() ? new JSONObject() : records.get(records.size() - 1);
+    return last.optString("type").equals("finished")
+        && last.optString("status").equals("succeeded");
+  }
+
+  /**
+   * Whether a run got as far as recording that it started: killed before, it did nothing and there
+   * is nothing to resume.
+   */
+  static boolean started(SeqDeskFixture fixture, String runId) throws IOException {
+    return journal(fixture, runId).stream()
+        .anyMatch(r -> r.optString("type").equals("run_started"));
   }
 
   /**
@@ -114,7 +131,12 @@ final class RunbookCli {
   static int resumeUntilDone(SeqDeskFixture fixture, String runbook, Path log)
       throws IOException, InterruptedException {
     for (int attempt = 1; attempt <= 6; attempt++) {
-      List<String> runs = runIds(fixture);
+      List<String> runs = new ArrayList<>();
+      for (String id : runIds(fixture)) {
+        if (started(fixture, id)) {
+          runs.add(id);
+        }
+      }
       CliProcess.Result result;
       if (runs.isEmpty()) {
         result = run(fixture, runbook);

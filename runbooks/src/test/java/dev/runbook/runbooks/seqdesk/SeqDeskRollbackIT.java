@@ -90,6 +90,12 @@ class SeqDeskRollbackIT {
                 + "/api/version answers 200, body contains \"<known after `versions` runs>\"")
         .doesNotContain("SKIPPED");
 
+    List<String> noNpm = RunbookCli.runArgs(f, RUNBOOK, Map.of("migrate_cmd", "npx-missing run x"));
+    noNpm.set(0, "plan");
+    CliProcess.Result noProgram = RunbookCli.cli(f, noNpm.toArray(String[]::new));
+    assertThat(noProgram.exitCode()).isEqualTo(3);
+    assertThat(noProgram.stdout()).contains("not found: npx-missing");
+
     Map<String, String> before = f.tree(true);
     SeqDeskFixture.delete(f.install.resolve(".update-backup/public"));
     Map<String, String> broken = f.tree(true);

@@ -393,7 +393,7 @@ public final class Planner {
                 "wait: until "
                     + CheckRunner.name(a.until(), b)
                     + ", up to "
-                    + Durations.format(a.timeout())
+                    + show(a.timeout(), b)
                     + ", every "
                     + Durations.format(a.interval()));
           }

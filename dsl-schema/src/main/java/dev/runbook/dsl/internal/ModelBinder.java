@@ -271,7 +271,8 @@ final class ModelBinder {
       case "wait":
         if (v instanceof JSONObject o) {
           Optional<Check> until = check(o.opt("until"), p + "/until");
-          Optional<Duration> timeout = duration(o, "timeout", p);
+          Optional<Template> timeout =
+              o.opt("timeout") instanceof String ? optTemplate(o, "timeout", p) : Optional.empty();
           if (until.isPresent() && timeout.isPresent()) {
             return Optional.of(
                 new Action.Wait(

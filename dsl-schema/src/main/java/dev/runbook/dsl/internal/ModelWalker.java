@@ -210,6 +210,7 @@ final class ModelWalker {
 
     @Override
     public Void visitWait(Action.Wait a) {
+      out.add(a.timeout());
       return null;
     }
 

@@ -133,6 +133,14 @@ final class SemanticChecks {
     for (Step compensation : step.compensate()) {
       checkStep(
           compensation, new Scope(withSelf, "the compensation of `" + step.id() + "`"), before);
+      if (compensation.action() instanceof Action.Call) {
+        problems.add(
+            Problem.error(
+                "compensation.call",
+                compensation.location(),
+                "the compensation of `" + step.id() + "` is a `call`, which a rollback cannot run",
+                "write the steps that undo it as the compensation's list of steps"));
+      }
     }
     if (!step.checkpoint() && !step.idempotent() && step.verify().isEmpty()) {
       problems.add(

@@ -130,8 +130,13 @@ public sealed interface Action {
     }
   }
 
-  /** Polls a check until it holds or the timeout passes. */
-  record Wait(Check until, Duration timeout, Duration interval, SourceLocation location)
+  /**
+   * Polls a check until it holds or the timeout passes.
+   *
+   * @param timeout a duration as written ({@code 2m}), or a {@code ${{ }}} expression that resolves
+   *     to one when the step runs (an installation's own start-up time is a parameter)
+   */
+  record Wait(Check until, Template timeout, Duration interval, SourceLocation location)
       implements Action {
     @Override
     public String kind() {

@@ -607,9 +607,20 @@ public final class ActionRunner {
 
     @Override
     public Attempt visitWait(Action.Wait a) {
+      String written = text(a.timeout());
+      Optional<Duration> waitTimeout = dev.runbook.dsl.Durations.parse(written);
+      if (waitTimeout.isEmpty()) {
+        return Attempt.failed(
+            "wait: timeout `"
+                + a.timeout().source()
+                + "` is `"
+                + written
+                + "`, not a duration such as 30s or 2m");
+      }
       // The step's own timeout, when shorter, is the limit: the message names the one that ended
       // it.
-      Duration limit = timeout.filter(t -> t.compareTo(a.timeout()) < 0).orElse(a.timeout());
+      Duration limit =
+          timeout.filter(t -> t.compareTo(waitTimeout.get()) < 0).orElse(waitTimeout.get());
       Instant deadline = Instant.now().plus(limit);
       CheckOutcome last;
       while (true) {

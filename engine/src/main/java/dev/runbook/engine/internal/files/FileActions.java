@@ -34,7 +34,9 @@ import java.util.Optional;
  * directory, then renames it into place and fsyncs the parent. A crash therefore never leaves a
  * half-written destination; see each method for exactly what is atomic. Temporary siblings left by
  * a crash are recognizable by name and safe to delete, except {@code .<name>.runbook-old-*} while
- * {@code <name>} itself is missing: that is the previous version, to rename back.
+ * {@code <name>} itself is missing: that is the previous version, to rename back. Running the
+ * interrupted {@code copy} or {@code restore} again (as {@code resume} does) removes them once the
+ * new version is in place.
  *
  * <p>Every failure an operator can cause or fix is a {@link FileActionException} with a one-line
  * message; a {@link NullPointerException} or {@link IllegalArgumentException} is a caller's bug.

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -118,27 +119,33 @@ public final class Planner {
     runbook.steps().forEach(s -> pending.add(s.id()));
     pending.removeAll(finishedBefore);
     // Nothing has run when a plan is made: every value read from a step is named, not guessed.
+    // So every step (and its verify and compensation) sees the same bindings: built once, not
+    // once per step, which made planning quadratic in the number of steps.
+    Bindings bindings = state.bindings(Map.of(), pending);
     for (Step step : steps) {
-      planned.add(planStep(runbook, called, state, step, prefix, List.copyOf(pending)));
+      planned.add(planStep(runbook, called, state, step, prefix, bindings));
     }
     return planned;
   }
 
+  /**
+   * Plans one step.
+   *
+   * @param bindings what the step's templates read; its pending steps are every step not finished
+   *     before the plan, this one included
+   */
   private PlannedStep planStep(
       Runbook runbook,
       Map<Path, Runbook> called,
       RunState state,
       Step step,
       String prefix,
-      List<String> pending) {
-    Bindings before = state.bindings(Map.of(), pending);
-    List<String> withSelf = new ArrayList<>(pending);
-    Bindings after = state.bindings(Map.of(), withSelf);
+      Bindings bindings) {
     PlannedStep.Decision decision = PlannedStep.Decision.RUN;
     String reason = "";
     if (step.when().isPresent()) {
       var when = ExpressionLanguage.standard().compile(step.when().get());
-      List<String> reads = pendingReads(when.references(), pending);
+      List<String> reads = pendingReads(when.references(), bindings.pendingSteps());
       if (!reads.isEmpty()) {
         decision = PlannedStep.Decision.DECIDED_AT_RUN;
         reason =
@@ -161,7 +168,7 @@ public final class Planner {
     }
     List<String> requires = new ArrayList<>();
     for (Requirement r : step.requires()) {
-      String line = CheckRunner.name(r.check(), before);
+      String line = CheckRunner.name(r.check(), bindings);
       requires.add(
           switch (r.onUnmet()) {
             case FAIL -> line + " (else the step fails)";
@@ -171,18 +178,18 @@ public final class Planner {
           });
     }
     List<String> verify = new ArrayList<>();
-    step.verify().forEach(c -> verify.add(CheckRunner.name(c, after)));
+    step.verify().forEach(c -> verify.add(CheckRunner.name(c, bindings)));
     List<PlannedStep> compensation = new ArrayList<>();
     for (Step c : step.compensate()) {
       // A compensation runs after its step: what the step (and those before it) produce is
       // still unknown at plan time.
-      compensation.add(planStep(runbook, called, state, c, prefix, withSelf));
+      compensation.add(planStep(runbook, called, state, c, prefix, bindings));
     }
     List<PlannedStep> children = new ArrayList<>();
     if (step.action() instanceof Action.Call call && called.containsKey(call.target())) {
       Runbook callee = called.get(call.target());
       Map<String, String> given = new LinkedHashMap<>();
-      call.params().forEach((k, v) -> given.put(k, ValueTemplate.render(v, before).text()));
+      call.params().forEach((k, v) -> given.put(k, ValueTemplate.render(v, bindings).text()));
       Parameters.Resolution calleeParams =
           Parameters.resolve(callee, given, Optional.empty(), Map.of());
       RunState calleeState = planningState(callee, calleeParams.values());
@@ -190,9 +197,9 @@ public final class Planner {
           planSteps(
               callee, called, calleeState, callee.steps(), prefix + step.id() + "/", List.of()));
     }
-    List<String> action = new ArrayList<>(describeAction(step.action(), before));
-    step.cwd().ifPresent(t -> action.add("cwd: " + show(t, before)));
-    step.env().forEach((k, v) -> action.add("env: " + k + "=" + show(v, before)));
+    List<String> action = new ArrayList<>(describeAction(step.action(), bindings));
+    step.cwd().ifPresent(t -> action.add("cwd: " + show(t, bindings)));
+    step.env().forEach((k, v) -> action.add("env: " + k + "=" + show(v, bindings)));
     return new PlannedStep(
         prefix + step.id(),
         step,
@@ -205,7 +212,7 @@ public final class Planner {
         children);
   }
 
-  private static List<String> pendingReads(List<List<String>> references, List<String> pending) {
+  private static List<String> pendingReads(List<List<String>> references, Set<String> pending) {
     List<String> reads = new ArrayList<>();
     for (List<String> ref : references) {
       if (ref.size() >= 2

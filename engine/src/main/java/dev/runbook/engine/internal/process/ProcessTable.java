@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Reads the kernel's process table from {@code /proc} (Linux). */
 final class ProcessTable {
@@ -47,15 +48,41 @@ final class ProcessTable {
 
   /** Every process, zombies included; processes that end while being read are left out. */
   static List<Entry> all() {
+    return newerThan(0);
+  }
+
+  /**
+   * Every process whose pid is greater than {@code pid}, zombies included; processes that end while
+   * being read are left out. Reading a process's entry costs the kernel far more than listing its
+   * pid, so this is much cheaper than {@link #all()} when few processes are that new.
+   */
+  static List<Entry> newerThan(long pid) {
     List<Entry> entries = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, ProcessTable::isPidDir)) {
       for (Path dir : dirs) {
-        entry(Long.parseLong(dir.getFileName().toString())).ifPresent(entries::add);
+        long p = Long.parseLong(dir.getFileName().toString());
+        if (p > pid) {
+          entry(p).ifPresent(entries::add);
+        }
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the process table in /proc: " + e, e);
     }
     return entries;
+  }
+
+  /**
+   * The pid the kernel handed out last (in this pid namespace), from {@code /proc/loadavg}; empty
+   * if it cannot be read.
+   */
+  static OptionalLong lastPid() {
+    try {
+      String[] fields =
+          Files.readString(PROC.resolve("loadavg"), StandardCharsets.US_ASCII).trim().split(" ");
+      return fields.length < 5 ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(fields[4]));
+    } catch (IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 
   private static boolean isPidDir(Path p) {

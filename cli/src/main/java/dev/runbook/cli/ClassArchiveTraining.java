@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,13 +35,16 @@ public final class ClassArchiveTraining {
     commands.add(new String[] {"runs", "--state-dir", state.toString()});
     PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream(), true);
     for (String[] command : commands) {
-      int code = Main.run(command, quiet, quiet);
+      StringWriter err = new StringWriter();
+      int code = Main.run(command, quiet, new PrintWriter(err, true));
       if (code != 0) {
         throw new IllegalStateException(
             "the class archive's training run failed: `runbook "
                 + String.join(" ", command)
                 + "` exited "
-                + code);
+                + code
+                + ":\n"
+                + err);
       }
     }
     deleteTree(state);

@@ -506,21 +506,26 @@ public final class Bench {
           check(s, 0, "validate --format json");
           return s;
         });
-    List<String[]> flagSets = new ArrayList<>();
+    // bin/runbook's JVM flags, then one change at a time: what each flag is worth.
     String cds = "-XX:SharedArchiveFile=" + archive;
-    flagSets.add(new String[] {"no archive, C1 only", "-XX:TieredStopAtLevel=1"});
+    List<String[]> flagSets = new ArrayList<>();
+    flagSets.add(new String[] {"no archive", "-XX:TieredStopAtLevel=1", "-Xms64m"});
     if (!quick && archived) {
-      flagSets.add(new String[] {"archive, C1 only (bin/runbook)", "-XX:TieredStopAtLevel=1", cds});
-      flagSets.add(new String[] {"archive, C1 + C2 (JVM default)", cds});
+      flagSets.add(
+          new String[] {"bin/runbook's flags", "-XX:TieredStopAtLevel=1", "-Xms64m", cds});
+      flagSets.add(new String[] {"C2 too (no TieredStopAtLevel)", "-Xms64m", cds});
+      flagSets.add(new String[] {"default initial heap (no -Xms64m)", "-XX:TieredStopAtLevel=1", cds});
       flagSets.add(
           new String[] {
-            "archive, C1 only, SerialGC", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", cds
+            "+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms64m", "-XX:+UseSerialGC", cds
           });
       flagSets.add(
-          new String[] {"archive, C1 only, -UsePerfData", "-XX:TieredStopAtLevel=1",
-            "-XX:-UsePerfData", cds});
-      flagSets.add(new String[] {"-Xshare:off (no CDS at all)", "-XX:TieredStopAtLevel=1",
-        "-Xshare:off"});
+          new String[] {
+            "-UsePerfData", "-XX:TieredStopAtLevel=1", "-Xms64m", "-XX:-UsePerfData", cds
+          });
+      flagSets.add(
+          new String[] {"-Xshare:off (no CDS at all)", "-XX:TieredStopAtLevel=1", "-Xms64m",
+            "-Xshare:off"});
     }
     for (String[] f : flagSets) {
       List<String> cmd = new ArrayList<>(List.of("java"));
@@ -528,7 +533,7 @@ public final class Bench {
       cmd.addAll(List.of("-Xlog:disable", "-Xlog:all=warning:stderr", "-jar", jar.toString()));
       cmd.addAll(List.of("validate", demo.toString()));
       variants.put(
-          "java " + f[0] + " -jar runbook.jar validate",
+          "java -jar runbook.jar validate: " + f[0],
           round -> {
             Sample s = measure(cmd);
             check(s, 0, "validate with " + f[0]);
@@ -555,7 +560,7 @@ public final class Bench {
         "validate: %.3f s, %.1f× a JVM hello (%.3f s); target ≤ 0.35 s: %s",
         rb, rb / hello, hello, verdict(rb <= 0.35));
     double noArchive =
-        wall(samples.get("java no archive, C1 only -jar runbook.jar validate")).median();
+        wall(samples.get("java -jar runbook.jar validate: no archive")).median();
     say("without the archive: %.3f s (the archive saves %.0f%%)", noArchive, 100 * (1 - rb / noArchive));
     say(
         "`validate --format json` stdout is %s",
@@ -600,8 +605,8 @@ public final class Bench {
           rss(e.getValue()).median() / 1024,
           verdict(w <= 2));
     }
-    resumeBigJournal(quick ? 10_000 : 100_000, rounds);
-    bigOutput(quick ? 64L << 20 : 1L << 30, rounds);
+    resumeBigJournal(quick ? 10_000 : 100_000, quick ? 1 : 2);
+    bigOutput(quick ? 64L << 20 : 1L << 30, quick ? 1 : 2);
   }
 
   /**

@@ -72,6 +72,45 @@ final class ProcessTable {
   }
 
   /**
+   * Every process whose pid is in {@code (after, upTo]}, zombies included, each read by its pid:
+   * cheaper than listing {@code /proc} (which makes the kernel walk every process) when the range
+   * is small. The ids of threads other than a process's main thread are in the same range; they are
+   * recognized and left out.
+   */
+  static List<Entry> between(long after, long upTo) {
+    List<Entry> entries = new ArrayList<>();
+    for (long p = after + 1; p <= upTo; p++) {
+      String stat;
+      try {
+        stat =
+            Files.readString(
+                PROC.resolve(Long.toString(p)).resolve("stat"), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        continue; // no such process (or thread), or it just ended
+      }
+      if (!isThread(stat)) {
+        parse(p, stat).ifPresent(entries::add);
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * Whether a stat line is a thread's that is not its process's main thread: its {@code
+   * exit_signal} (field 38) is -1, which the kernel gives every thread made with {@code
+   * CLONE_THREAD} and no process.
+   */
+  static boolean isThread(String stat) {
+    int close = stat.lastIndexOf(')');
+    if (close < 0) {
+      return false;
+    }
+    String[] fields = stat.substring(close + 2).trim().split(" ");
+    // fields[0] is field 3 (state), so field 38 is fields[35].
+    return fields.length > 35 && fields[35].equals("-1");
+  }
+
+  /**
    * The pid the kernel handed out last (in this pid namespace), from {@code /proc/loadavg}; empty
    * if it cannot be read.
    */

@@ -43,6 +43,12 @@ public final class RunningProcess {
   private static final int KILL_ROUNDS = 100;
   private static final long SETTLE_MILLIS = 100;
 
+  /**
+   * Up to how many pids handed out since the child started are read one by one rather than found by
+   * listing {@code /proc}.
+   */
+  private static final long PROBED_PIDS = 256;
+
   /** How long a step may run for the check for leftovers to read only newer pids. */
   private static final long NEWER_PIDS_ONLY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -343,9 +349,13 @@ public final class RunningProcess {
   private List<ProcessTable.Entry> leftoverCandidates() {
     boolean brief = System.nanoTime() - startNanos < NEWER_PIDS_ONLY_NANOS;
     OptionalLong last = ProcessTable.lastPid();
-    return brief && last.isPresent() && last.getAsLong() >= pid
-        ? ProcessTable.newerThan(pid)
-        : ProcessTable.all();
+    if (!brief || last.isEmpty() || last.getAsLong() < pid) {
+      return ProcessTable.all();
+    }
+    // A member alive now has a pid up to `last`; one it starts later is found through it.
+    return last.getAsLong() - pid <= PROBED_PIDS
+        ? ProcessTable.between(pid, last.getAsLong())
+        : ProcessTable.newerThan(pid);
   }
 
   private Map<Long, ProcessHandle> collectTree(Map<Long, ProcessHandle> known) {

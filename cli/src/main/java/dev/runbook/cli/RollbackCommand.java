@@ -69,7 +69,7 @@ final class RollbackCommand implements Callable<Integer> {
         executor.rollback(
             plan,
             runId,
-            history.journal(runId).records(),
+            history.journalAsRead(runId).records(),
             new RunOptions(Optional.empty(), VersionProvider.version()),
             RunCommand.listener(format, spec.commandLine().getOut()),
             ConsoleInteraction.forThisProcess(false));

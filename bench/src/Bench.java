@@ -657,6 +657,21 @@ public final class Bench {
           check(s, 0, "resume of the big journal");
           return s;
         });
+    // What the resume is made of: loading the runbook, and reading the journal once.
+    variants.put(
+        "validate",
+        round -> {
+          Sample s = measure(runbook("validate", file.toString()));
+          check(s, 0, "validate of the big resume runbook");
+          return s;
+        });
+    variants.put(
+        "status",
+        round -> {
+          Sample s = measure(runbook("status", runId, "--state-dir", made.toString()));
+          check(s, 0, "status of the big run");
+          return s;
+        });
     Map<String, List<Sample>> samples = rounds(rounds, variants);
     deleteTree(made);
     deleteTree(state);
@@ -671,6 +686,13 @@ public final class Bench {
         cpu(s).seconds(),
         rss(s).median() / 1024,
         verdict(wall(s).median() <= 2));
+    say(
+        "  of which: `validate` of its runbook alone: wall %s, cpu %s; `status` of the run (one"
+            + " read of the journal): wall %s, cpu %s",
+        wall(samples.get("validate")).seconds(),
+        cpu(samples.get("validate")).seconds(),
+        wall(samples.get("status")).seconds(),
+        cpu(samples.get("status")).seconds());
   }
 
   /** One step that prints {@code bytes} to stdout: the engine's memory and the log on disk. */

@@ -9,8 +9,26 @@ import picocli.CommandLine;
 public final class Main {
   private Main() {}
 
+  /** The JDK's property that chooses how child processes are started. */
+  static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
+
   public static void main(String[] args) {
+    preferVfork();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * Starts step processes with vfork(2) rather than the JDK 17 default, posix_spawn(3) through the
+   * {@code jspawnhelper} program: one exec fewer per process, which measured about 0.7 ms of CPU
+   * less per step (README, Performance). Children are the same either way. Only on JDK 17 to 20,
+   * where VFORK is a supported mechanism (later JDKs deprecate it), and never over a choice made
+   * with {@code -D}.
+   */
+  static void preferVfork() {
+    int feature = Runtime.version().feature();
+    if (feature <= 20 && System.getProperty(LAUNCH_MECHANISM) == null) {
+      System.setProperty(LAUNCH_MECHANISM, "VFORK");
+    }
   }
 
   /** Runs one command line and returns its exit code; what it prints goes to out and err. */

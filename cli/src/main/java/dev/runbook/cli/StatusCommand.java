@@ -69,7 +69,7 @@ final class StatusCommand implements Callable<Integer> {
       }
       run = all.get(all.size() - 1);
     }
-    Journal.Contents journal = history.journal(run.runId());
+    Journal.Contents journal = history.journalAsRead(run.runId());
     Map<String, StepState> steps = steps(journal.records());
     if (format == Format.json) {
       JSONArray array = new JSONArray();

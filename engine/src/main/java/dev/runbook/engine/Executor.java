@@ -35,11 +35,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.json.JSONObject;
 
 /**
@@ -461,7 +463,7 @@ public final class Executor {
               .recordStep(ref.step().id(), e.getValue().status(), e.getValue().outputs().toMap());
         }
       }
-      List<String> ids = new ArrayList<>(prior.startedAndDone());
+      Set<String> ids = new HashSet<>(prior.startedAndDone());
       ids.addAll(prior.startedNotDone());
       List<String> ordered = new ArrayList<>();
       for (String id : stepsById.keySet()) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +34,10 @@ final class PriorRun {
   record Failure(String step, String reason) {}
 
   private final Map<String, Done> done = new LinkedHashMap<>();
-  private final List<String> startedInOrder = new ArrayList<>();
+
+  /** Ids in the order they first started; a set, as a step may start more than once. */
+  private final Set<String> startedInOrder = new LinkedHashSet<>();
+
   private final Set<String> compensated = new HashSet<>();
   private final Map<String, ReplacedContainer> replaced = new HashMap<>();
   private Optional<String> inflight = Optional.empty();
@@ -82,9 +86,7 @@ final class PriorRun {
         case "step_started" -> {
           open.put(id, true);
           lastStarted = id;
-          if (!prior.startedInOrder.contains(id)) {
-            prior.startedInOrder.add(id);
-          }
+          prior.startedInOrder.add(id);
         }
         case "step_succeeded", "step_skipped" -> {
           open.remove(id);

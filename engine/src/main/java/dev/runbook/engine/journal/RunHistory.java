@@ -14,6 +14,8 @@ import java.util.stream.Stream;
 /** Reads the runs in a state directory from their journals. */
 public final class RunHistory {
   private final StateDir state;
+  private String lastRunId;
+  private Journal.Contents lastRead;
 
   public RunHistory(StateDir state) {
     this.state = state;
@@ -56,11 +58,25 @@ public final class RunHistory {
           "no run `" + runId + "` in " + state.runs(),
           "list them with `runbook runs`");
     }
-    return summarize(runId, dir, Journal.read(dir.resolve(Journal.FILE_NAME)));
+    Journal.Contents contents = Journal.read(dir.resolve(Journal.FILE_NAME));
+    RunSummary summary = summarize(runId, dir, contents);
+    lastRunId = runId;
+    lastRead = contents;
+    return summary;
   }
 
+  /** The journal of {@code runId}, read now. */
   public Journal.Contents journal(String runId) {
     return Journal.read(state.runDir(runId).resolve(Journal.FILE_NAME));
+  }
+
+  /**
+   * The journal of {@code runId} as {@link #get} read it for its summary, so that a command that
+   * looks at a run once reads a long journal once; read now if {@code get} did not read it. A
+   * follower of a live run reads with {@link #journal} instead.
+   */
+  public Journal.Contents journalAsRead(String runId) {
+    return runId.equals(lastRunId) ? lastRead : journal(runId);
   }
 
   static RunSummary summarize(String runId, Path dir, Journal.Contents contents) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Reads the kernel's process table from {@code /proc} (Linux). */
 final class ProcessTable {
@@ -47,15 +48,80 @@ final class ProcessTable {
 
   /** Every process, zombies included; processes that end while being read are left out. */
   static List<Entry> all() {
+    return newerThan(0);
+  }
+
+  /**
+   * Every process whose pid is greater than {@code pid}, zombies included; processes that end while
+   * being read are left out. Reading a process's entry costs the kernel far more than listing its
+   * pid, so this is much cheaper than {@link #all()} when few processes are that new.
+   */
+  static List<Entry> newerThan(long pid) {
     List<Entry> entries = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, ProcessTable::isPidDir)) {
       for (Path dir : dirs) {
-        entry(Long.parseLong(dir.getFileName().toString())).ifPresent(entries::add);
+        long p = Long.parseLong(dir.getFileName().toString());
+        if (p > pid) {
+          entry(p).ifPresent(entries::add);
+        }
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the process table in /proc: " + e, e);
     }
     return entries;
+  }
+
+  /**
+   * Every process whose pid is in {@code (after, upTo]}, zombies included, each read by its pid:
+   * cheaper than listing {@code /proc} (which makes the kernel walk every process) when the range
+   * is small. The ids of threads other than a process's main thread are in the same range; they are
+   * recognized and left out.
+   */
+  static List<Entry> between(long after, long upTo) {
+    List<Entry> entries = new ArrayList<>();
+    for (long p = after + 1; p <= upTo; p++) {
+      String stat;
+      try {
+        stat =
+            Files.readString(
+                PROC.resolve(Long.toString(p)).resolve("stat"), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        continue; // no such process (or thread), or it just ended
+      }
+      if (!isThread(stat)) {
+        parse(p, stat).ifPresent(entries::add);
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * Whether a stat line is a thread's that is not its process's main thread: its {@code
+   * exit_signal} (field 38) is -1, which the kernel gives every thread made with {@code
+   * CLONE_THREAD} and no process.
+   */
+  static boolean isThread(String stat) {
+    int close = stat.lastIndexOf(')');
+    if (close < 0) {
+      return false;
+    }
+    String[] fields = stat.substring(close + 2).trim().split(" ");
+    // fields[0] is field 3 (state), so field 38 is fields[35].
+    return fields.length > 35 && fields[35].equals("-1");
+  }
+
+  /**
+   * The pid the kernel handed out last (in this pid namespace), from {@code /proc/loadavg}; empty
+   * if it cannot be read.
+   */
+  static OptionalLong lastPid() {
+    try {
+      String[] fields =
+          Files.readString(PROC.resolve("loadavg"), StandardCharsets.US_ASCII).trim().split(" ");
+      return fields.length < 5 ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(fields[4]));
+    } catch (IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 
   private static boolean isPidDir(Path p) {

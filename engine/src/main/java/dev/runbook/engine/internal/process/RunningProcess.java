@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -41,6 +42,15 @@ public final class RunningProcess {
   private static final long POLL_MILLIS = 20;
   private static final int KILL_ROUNDS = 100;
   private static final long SETTLE_MILLIS = 100;
+
+  /**
+   * Up to how many pids handed out since the child started are read one by one rather than found by
+   * listing {@code /proc}.
+   */
+  private static final long PROBED_PIDS = 256;
+
+  /** How long a step may run for the check for leftovers to read only newer pids. */
+  private static final long NEWER_PIDS_ONLY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final ProcessSpec spec;
   private final Process process;
@@ -201,7 +211,7 @@ public final class RunningProcess {
         task.cancel(false);
       }
       if (ending.get() == Ending.NONE) {
-        Map<Long, ProcessHandle> left = collectTree(new LinkedHashMap<>());
+        Map<Long, ProcessHandle> left = collectTree(new LinkedHashMap<>(), leftoverCandidates());
         if (!left.isEmpty()) {
           // A daemon may be between its fork and its setsid(): give it the time to leave.
           Thread.sleep(SETTLE_MILLIS);
@@ -326,13 +336,40 @@ public final class RunningProcess {
   }
 
   /**
+   * The processes that may be left of the tree once the child has exited, for {@link
+   * #collectTree(Map, List)}.
+   *
+   * <p>Every process of the tree was started after the child, so while pids have not wrapped around
+   * since then, its members all have a greater pid than the child's, and only those need reading: a
+   * step's check for leftovers then costs next to nothing instead of reading every process on the
+   * machine (several milliseconds for a few hundred). Pids cannot have wrapped if the last pid
+   * handed out is still above the child's and the step was short (a whole cycle takes at least
+   * 32,768 process or thread creations); otherwise every process is read.
+   */
+  private List<ProcessTable.Entry> leftoverCandidates() {
+    boolean brief = System.nanoTime() - startNanos < NEWER_PIDS_ONLY_NANOS;
+    OptionalLong last = ProcessTable.lastPid();
+    if (!brief || last.isEmpty() || last.getAsLong() < pid) {
+      return ProcessTable.all();
+    }
+    // A member alive now has a pid up to `last`; one it starts later is found through it.
+    return last.getAsLong() - pid <= PROBED_PIDS
+        ? ProcessTable.between(pid, last.getAsLong())
+        : ProcessTable.newerThan(pid);
+  }
+
+  private Map<Long, ProcessHandle> collectTree(Map<Long, ProcessHandle> known) {
+    return collectTree(known, ProcessTable.all());
+  }
+
+  /**
    * The running processes of the tree: the child, its session, and the descendants of any of them
    * (what {@link ProcessHandle#descendants()} finds, extended to processes whose parent has already
-   * exited). Handles already {@code known} are kept, so that a pid reused by an unrelated process
-   * is never signalled.
+   * exited), among the processes of {@code table}. Handles already {@code known} are kept, so that
+   * a pid reused by an unrelated process is never signalled.
    */
-  private Map<Long, ProcessHandle> collectTree(Map<Long, ProcessHandle> known) {
-    List<ProcessTable.Entry> table = ProcessTable.all();
+  private Map<Long, ProcessHandle> collectTree(
+      Map<Long, ProcessHandle> known, List<ProcessTable.Entry> table) {
     Map<Long, ProcessTable.Entry> running = new LinkedHashMap<>();
     for (ProcessTable.Entry e : table) {
       if (e.running()) {

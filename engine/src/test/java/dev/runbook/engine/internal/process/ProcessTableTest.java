@@ -37,4 +37,40 @@ class ProcessTableTest {
     assertThat(ProcessTable.parse(1, "not a stat line")).isEmpty();
     assertThat(ProcessTable.parse(1, "1 (x) S y z")).isEmpty();
   }
+
+  @Test
+  void aRangeOfPidsHoldsTheProcessesStartedInItButNoThreads() throws Exception {
+    long self = ProcessHandle.current().pid();
+    Process child = new ProcessBuilder("sleep", "30").start();
+    Thread thread = new Thread(() -> {});
+    thread.start();
+    thread.join();
+    try {
+      long last = ProcessTable.lastPid().orElseThrow();
+      assertThat(last).isGreaterThanOrEqualTo(child.pid());
+      var entries = ProcessTable.between(child.pid() - 1, last);
+      assertThat(entries).anySatisfy(e -> assertThat(e.pid()).isEqualTo(child.pid()));
+      assertThat(entries).allSatisfy(e -> assertThat(e.pid()).isNotEqualTo(self));
+      assertThat(ProcessTable.newerThan(child.pid() - 1))
+          .anySatisfy(e -> assertThat(e.pid()).isEqualTo(child.pid()));
+      // This JVM's threads have ids of their own beside its pid: none is taken for a process.
+      for (var task : java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task")).toList()) {
+        long tid = Long.parseLong(task.getFileName().toString());
+        if (tid != self) {
+          assertThat(ProcessTable.between(tid - 1, tid)).isEmpty();
+        }
+      }
+    } finally {
+      child.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void aThreadIsToldFromAProcessByItsExitSignal() {
+    // Fields 3 (state) to 37, then 38 (exit_signal) and a few more.
+    String upTo37 = " S" + " 0".repeat(34) + " ";
+    assertThat(ProcessTable.isThread("7 (java)" + upTo37 + "-1 1 0 0 0")).isTrue();
+    assertThat(ProcessTable.isThread("7 (java)" + upTo37 + "17 1 0 0 0")).isFalse();
+    assertThat(ProcessTable.isThread("7 (x) S 1")).isFalse();
+  }
 }

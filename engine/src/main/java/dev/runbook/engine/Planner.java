@@ -125,8 +125,12 @@ public final class Planner {
     runbook.steps().forEach(s -> pending.add(s.id()));
     pending.removeAll(finishedBefore);
     // Nothing has run when a plan is made: every value read from a step is named, not guessed.
+    // So every step without an env of its own sees the same bindings: made once, not once per
+    // step, which made planning quadratic in the number of steps.
+    List<String> shared = List.copyOf(pending);
+    Bindings sharedBindings = state.bindings(Map.of(), shared);
     for (Step step : steps) {
-      planned.add(planStep(runbook, called, state, step, prefix, List.copyOf(pending)));
+      planned.add(planStep(runbook, called, state, step, prefix, shared, sharedBindings));
     }
     return planned;
   }
@@ -137,11 +141,12 @@ public final class Planner {
       RunState state,
       Step step,
       String prefix,
-      List<String> pending) {
+      List<String> pending,
+      Bindings sharedBindings) {
     StepEnv env = stepEnv(step, state, pending);
-    Bindings before = state.bindings(env.shown(), pending);
-    List<String> withSelf = new ArrayList<>(pending);
-    Bindings after = state.bindings(env.shown(), withSelf);
+    Bindings before = step.env().isEmpty() ? sharedBindings : state.bindings(env.shown(), pending);
+    List<String> withSelf = pending;
+    Bindings after = before;
     PlannedStep.Decision decision = PlannedStep.Decision.RUN;
     String reason = "";
     if (step.when().isPresent()) {
@@ -184,7 +189,7 @@ public final class Planner {
     for (Step c : step.compensate()) {
       // A compensation runs after its step: what the step (and those before it) produce is
       // still unknown at plan time.
-      compensation.add(planStep(runbook, called, state, c, prefix, withSelf));
+      compensation.add(planStep(runbook, called, state, c, prefix, withSelf, sharedBindings));
     }
     if (BuiltInCompensation.appliesTo(step)) {
       DockerOperation.Run run = (DockerOperation.Run) ((Action.Docker) step.action()).operation();

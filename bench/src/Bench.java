@@ -775,7 +775,9 @@ public final class Bench {
     check(s, 0, "the profiled run");
     deleteTree(state);
     say("run under JFR: wall %.2f s, cpu %.2f s", s.wall(), s.cpu());
-    String samples = sh(List.of("jfr", "print", "--events", "jdk.ExecutionSample", jfr.toString()), work);
+    String jfrTool = Path.of(System.getProperty("java.home"), "bin", "jfr").toString();
+    String samples =
+        sh(List.of(jfrTool, "print", "--events", "jdk.ExecutionSample", jfr.toString()), work);
     Map<String, Integer> ours = new TreeMap<>();
     Map<String, Integer> leaves = new TreeMap<>();
     int total = 0;
@@ -813,7 +815,7 @@ public final class Bench {
     top(ours, total);
     say("top leaf frames:");
     top(leaves, total);
-    String summary = sh(List.of("jfr", "summary", jfr.toString()), work);
+    String summary = sh(List.of(jfrTool, "summary", jfr.toString()), work);
     for (String l : summary.lines().toList()) {
       String t = l.trim();
       if (t.startsWith("jdk.ThreadStart ")

@@ -12,7 +12,8 @@ class CompensationIT {
   @TempDir Path dir;
 
   @Test
-  void callAsACompensationLeavesTheRollbackIncompleteInsteadOfCrashing() throws Exception {
+  void callAsACompensationIsRefusedBeforeAnythingRunsInsteadOfCrashingTheRollback()
+      throws Exception {
     Files.writeString(
         dir.resolve("start.yaml"),
         """
@@ -39,10 +40,11 @@ class CompensationIT {
     CliProcess.Result run =
         CliProcess.run(dir, "run", "upgrade.yaml", "--state-dir", dir.resolve("state").toString());
 
-    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(4);
-    assertThat(run.stderr()).doesNotContain("internal error");
-    assertThat(run.stdout())
-        .contains("compensation of stop: FAILED: a `call` cannot compensate a step yet")
-        .contains("the rollback is INCOMPLETE");
+    // Caught by validation now: a rollback never meets a compensation it cannot run.
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(2);
+    assertThat(run.stderr())
+        .doesNotContain("internal error")
+        .contains("upgrade.yaml:7:17: error: the compensation of `stop` is a `call`");
+    assertThat(dir.resolve("stopped")).doesNotExist();
   }
 }

@@ -53,6 +53,9 @@ import org.json.JSONObject;
  * intent is on disk before its action starts, its result before the next step starts.
  */
 public final class Executor {
+  /** How long resume waits for a process that only its environment ties to an in-flight step. */
+  static final Duration MARKED_LEFTOVER_WAIT = Duration.ofSeconds(10);
+
   /** The copy of the runbook kept in a run's directory. */
   public static final String SNAPSHOT = "runbook.yaml";
 
@@ -757,7 +760,7 @@ public final class Executor {
      * interrupted meanwhile.
      */
     private boolean awaitLeftovers() {
-      List<ProcessHandle> left = Leftovers.of(runId, prior.processes());
+      List<ProcessHandle> left = Leftovers.of(runId, prior.processes(), prior.inflightActions());
       if (left.isEmpty()) {
         return true;
       }
@@ -775,11 +778,19 @@ public final class Executor {
               + " still running, left by the engine that stopped; waiting for "
               + (left.size() == 1 ? "it" : "them")
               + " to end before deciding about the step");
+      // A process known only by its environment mark may be one the step started on purpose and
+      // detached (a server): it is waited for a bounded time, which covers a step process killed
+      // before its start was journaled; processes in a journaled step's session are waited for.
+      long markedUntil = System.nanoTime() + MARKED_LEFTOVER_WAIT.toNanos();
       while (!left.isEmpty()) {
         if (!pause(Duration.ofMillis(100))) {
           return false;
         }
-        left = Leftovers.of(runId, prior.processes());
+        left =
+            Leftovers.of(
+                runId,
+                prior.processes(),
+                System.nanoTime() < markedUntil ? prior.inflightActions() : List.of());
       }
       return true;
     }

@@ -200,6 +200,16 @@ final class PriorRun {
     return (stepId + "|" + compensationId).equals(compensationKey);
   }
 
+  /** The journal ids of the actions in flight: a step's, or a compensation's. */
+  List<String> inflightActions() {
+    List<String> ids = new ArrayList<>();
+    inflight.ifPresent(ids::add);
+    if (compensationKey != null) {
+      ids.add(compensationKey.replace("|", "/compensate/"));
+    }
+    return ids;
+  }
+
   /** Every process the journal says an action started, oldest first. */
   List<Leftovers.Started> processes() {
     return processes;

@@ -271,6 +271,7 @@ public final class ActionRunner {
       env.putAll(extraEnv);
       // Marks the process and what it starts as this run's, for a resume after the engine died.
       env.put(Leftovers.RUN_ID_VARIABLE, state.runId());
+      env.put(Leftovers.STEP_VARIABLE, journalId);
       ProcessSpec.Builder spec =
           ProcessSpec.builder(argv, cwd, stepFiles.log())
               .environment(env)

@@ -35,6 +35,9 @@ public final class Leftovers {
   /** The environment variable that names the run a step's process belongs to. */
   public static final String RUN_ID_VARIABLE = "RUNBOOK_RUN_ID";
 
+  /** The journal id of the step (or compensation) whose action started the process. */
+  public static final String STEP_VARIABLE = "RUNBOOK_STEP";
+
   /** A process the journal says an engine of the run started. */
   public record Started(long pid, Optional<Instant> start) {}
 
@@ -50,8 +53,13 @@ public final class Leftovers {
    * journal names (when that session was created by that very process: it started no later than
    * them). The calling process and its descendants are left out. May be empty; never null.
    */
-  public static List<ProcessHandle> of(String runId, Collection<Started> started) {
+  public static List<ProcessHandle> of(
+      String runId, Collection<Started> started, Collection<String> inflightActions) {
     byte[] mark = (RUN_ID_VARIABLE + "=" + runId).getBytes(StandardCharsets.UTF_8);
+    List<byte[]> steps = new ArrayList<>();
+    for (String id : inflightActions) {
+      steps.add((STEP_VARIABLE + "=" + id).getBytes(StandardCharsets.UTF_8));
+    }
     List<ProcessTable.Entry> table = ProcessTable.all();
     Set<Long> ours = selfAndDescendants(table);
     List<ProcessHandle> found = new ArrayList<>();
@@ -63,7 +71,10 @@ public final class Leftovers {
       if (handle.isEmpty()) {
         continue;
       }
-      if (inJournaledSession(e, handle.get(), started) || marked(e.pid(), mark)) {
+      // A marked process counts only when the action that started it was in flight: a server a
+      // finished step started on purpose carries the run's id too, and is not a leftover.
+      if (inJournaledSession(e, handle.get(), started)
+          || (marked(e.pid(), mark) && steps.stream().anyMatch(st -> marked(e.pid(), st)))) {
         found.add(handle.get());
       }
     }

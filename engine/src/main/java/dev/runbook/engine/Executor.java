@@ -279,7 +279,7 @@ public final class Executor {
               .put("params_digest", plan.digest().params())
               .put("params", visibleParams)
               .put("user", System.getProperty("user.name"))
-              .put("host", hostName())
+              .put("host", RunLock.hostName())
               .put("pid", ProcessHandle.current().pid())
               .put("engine_version", options.engineVersion()));
       listener.runStarted(runId, runDir, runbook.name());
@@ -413,7 +413,7 @@ public final class Executor {
               .put("params", visibleParams)
               .put("digest", new JSONObject(plan.digest().runbooks()))
               .put("user", System.getProperty("user.name"))
-              .put("host", hostName())
+              .put("host", RunLock.hostName())
               .put("pid", ProcessHandle.current().pid())
               .put("engine_version", options.engineVersion()));
       listener.runStarted(runId, runDir, runbook.name());
@@ -1225,14 +1225,6 @@ public final class Executor {
         return new StepOutcome(StepOutcome.Kind.SUCCEEDED, reason);
       }
       return new StepOutcome(StepOutcome.Kind.FAILED, reason);
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      return "unknown-host";
     }
   }
 }

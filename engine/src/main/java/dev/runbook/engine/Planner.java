@@ -145,8 +145,6 @@ public final class Planner {
       Bindings sharedBindings) {
     StepEnv env = stepEnv(step, state, pending);
     Bindings before = step.env().isEmpty() ? sharedBindings : state.bindings(env.shown(), pending);
-    List<String> withSelf = pending;
-    Bindings after = before;
     PlannedStep.Decision decision = PlannedStep.Decision.RUN;
     String reason = "";
     if (step.when().isPresent()) {
@@ -184,12 +182,12 @@ public final class Planner {
           });
     }
     List<String> verify = new ArrayList<>();
-    step.verify().forEach(c -> verify.add(CheckRunner.name(c, after)));
+    step.verify().forEach(c -> verify.add(CheckRunner.name(c, before)));
     List<PlannedStep> compensation = new ArrayList<>();
     for (Step c : step.compensate()) {
       // A compensation runs after its step: what the step (and those before it) produce is
       // still unknown at plan time.
-      compensation.add(planStep(runbook, called, state, c, prefix, withSelf, sharedBindings));
+      compensation.add(planStep(runbook, called, state, c, prefix, pending, sharedBindings));
     }
     if (BuiltInCompensation.appliesTo(step)) {
       DockerOperation.Run run = (DockerOperation.Run) ((Action.Docker) step.action()).operation();
@@ -199,7 +197,7 @@ public final class Planner {
               BuiltInCompensation.standIn(step),
               PlannedStep.Decision.RUN,
               "",
-              BuiltInCompensation.describe(run.name().map(t -> show(t, after)).orElse("?")),
+              BuiltInCompensation.describe(run.name().map(t -> show(t, before)).orElse("?")),
               List.of(),
               List.of(),
               List.of(),

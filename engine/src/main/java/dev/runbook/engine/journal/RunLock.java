@@ -111,7 +111,8 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  static String hostName() {
+  /** This machine's host name, for the records that say who ran what. */
+  public static String hostName() {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {

@@ -48,7 +48,7 @@ public final class PrivateDockerd implements AutoCloseable {
   private static final List<String> APPLETS =
       List.of(
           "sh", "cat", "cp", "echo", "env", "false", "httpd", "ls", "mkdir", "rm", "sleep", "test",
-          "true", "wget");
+          "true", "wget", "grep", "mv", "touch", "date", "tail", "wc", "ln", "kill", "sed", "stat");
 
   private final Path dir;
   private final Process process;
@@ -201,6 +201,18 @@ public final class PrivateDockerd implements AutoCloseable {
    * @return the image id ({@code sha256:...})
    */
   public String importImage(String repository, String tag, Map<String, String> files) {
+    return importImage(repository, tag, files, Map.of());
+  }
+
+  /**
+   * Makes an image as {@link #importImage(String, String, Map)} does, with host files copied in too
+   * (path in the image to the host file, links followed, mode kept): a dynamically linked program
+   * and its libraries, say.
+   *
+   * @return the image id ({@code sha256:...})
+   */
+  public String importImage(
+      String repository, String tag, Map<String, String> files, Map<String, Path> hostFiles) {
     try {
       Path root = Files.createTempDirectory(dir, "rootfs-");
       Files.createDirectories(root.resolve("bin"));
@@ -214,6 +226,11 @@ public final class PrivateDockerd implements AutoCloseable {
         Path file = root.resolve(f.getKey().replaceFirst("^/", ""));
         Files.createDirectories(file.getParent());
         Files.writeString(file, f.getValue());
+      }
+      for (Map.Entry<String, Path> f : hostFiles.entrySet()) {
+        Path file = root.resolve(f.getKey().replaceFirst("^/", ""));
+        Files.createDirectories(file.getParent());
+        Files.copy(f.getValue(), file, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
       }
       Path tarball = dir.resolve(root.getFileName() + ".tar");
       Process tar =

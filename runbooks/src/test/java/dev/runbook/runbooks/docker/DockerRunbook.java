@@ -1,0 +1,119 @@
+package dev.runbook.runbooks.docker;
+
+import dev.runbook.cli.CliProcess;
+import dev.runbook.engine.internal.docker.PrivateDockerd;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged CLI pointed at a {@link PrivateDockerd} ({@code DOCKER_HOST}), with its state in
+ * {@code <dir>/state}, run in {@code dir}.
+ */
+final class DockerRunbook {
+  private final PrivateDockerd dockerd;
+  private final Path dir;
+
+  DockerRunbook(PrivateDockerd dockerd, Path dir) {
+    this.dockerd = dockerd;
+    this.dir = dir;
+  }
+
+  Path stateDir() {
+    return dir.resolve("state");
+  }
+
+  /** {@code runbook ARGS --state-dir DIR/state}, waiting for it to end. */
+  CliProcess.Result cli(String... args) throws IOException, InterruptedException {
+    return CliProcess.run(dir, environment(), withStateDir(args));
+  }
+
+  /** {@code runbook ARGS --state-dir DIR/state} in the background, its output in files. */
+  Process start(String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-jar");
+    command.add(CliProcess.JAR.toString());
+    command.addAll(List.of(withStateDir(args)));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("RUNBOOK_"));
+    builder.environment().putAll(environment());
+    builder.redirectOutput(dir.resolve("background.out").toFile());
+    builder.redirectErrorStream(true);
+    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    return builder.start();
+  }
+
+  /** What the background run printed so far. */
+  String backgroundOutput() throws IOException {
+    return Files.readString(dir.resolve("background.out"), StandardCharsets.UTF_8);
+  }
+
+  /** The journal of the only run, one JSON record a line; empty until it exists. */
+  List<String> journal() throws IOException {
+    Path runs = stateDir().resolve("runs");
+    if (!Files.isDirectory(runs)) {
+      return List.of();
+    }
+    try (var ids = Files.list(runs)) {
+      List<Path> all = ids.toList();
+      if (all.size() != 1 || !Files.exists(all.get(0).resolve("journal.jsonl"))) {
+        return List.of();
+      }
+      return Files.readAllLines(all.get(0).resolve("journal.jsonl"));
+    }
+  }
+
+  /** Waits until the background run's journal has a line containing each of {@code parts}. */
+  void awaitJournal(Process run, long seconds, String... parts)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      for (String line : journal()) {
+        if (List.of(parts).stream().allMatch(line::contains)) {
+          return;
+        }
+      }
+      if (!run.isAlive()) {
+        throw new AssertionError(
+            "the run ended before " + List.of(parts) + ":\n" + backgroundOutput());
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no journal line with " + List.of(parts) + ":\n" + backgroundOutput());
+  }
+
+  private Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>(dockerd.environment());
+    return env;
+  }
+
+  private String[] withStateDir(String... args) {
+    List<String> argv = new ArrayList<>(List.of(args));
+    argv.add("--state-dir");
+    argv.add(stateDir().toString());
+    return argv.toArray(String[]::new);
+  }
+
+  static String runId(String stdout) {
+    Matcher m = Pattern.compile("run (\\S+) of `").matcher(stdout);
+    if (!m.find()) {
+      throw new AssertionError("no run id in:\n" + stdout);
+    }
+    return m.group(1);
+  }
+
+  static String describe(CliProcess.Result result) {
+    return "exit " + result.exitCode() + "\n" + result.stdout() + result.stderr();
+  }
+}

@@ -232,6 +232,31 @@ class PrintStashContainerUpgradeIT {
     assertThat(List.of(stack.backupDir().toFile().list())).isEmpty();
   }
 
+  @Test
+  void aRunKilledWhileTheMigrationStartsResumesToTheEndWithTheDataIntact() throws Exception {
+    String rowsBefore = rows();
+    Process run =
+        runbook.start(
+            "run",
+            RUNBOOK.toString(),
+            "--params-file",
+            stack.paramsFile().toString(),
+            "-p",
+            "version=" + NEW);
+    runbook.awaitJournal(run, 60, "\"type\":\"step_started\"", "\"step\":\"migrate\"");
+    // SIGKILL, as the OOM killer or a power cut would: the one-off container may or may not exist.
+    run.destroyForcibly().waitFor();
+
+    CliProcess.Result resumed = runbook.cli("resume");
+
+    assertThat(resumed.exitCode()).as(DockerRunbook.describe(resumed)).isZero();
+    stack.awaitHealthy(NEW);
+    assertThat(stack.sqlite("SELECT version_num FROM alembic_version;").strip()).isEqualTo("0002");
+    assertThat(rows()).isEqualTo(rowsBefore);
+    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(1);
+    assertThat(List.of(stack.backupDir().toFile().list())).hasSize(1);
+  }
+
   /** The rows 1.4.0 wrote. */
   private String rows() throws Exception {
     return stack.sqlite(

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -94,8 +93,7 @@ final class DockerRunbook {
   }
 
   private Map<String, String> environment() {
-    Map<String, String> env = new HashMap<>(dockerd.environment());
-    return env;
+    return dockerd.environment();
   }
 
   private String[] withStateDir(String... args) {

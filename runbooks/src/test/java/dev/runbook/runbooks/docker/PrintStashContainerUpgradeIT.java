@@ -75,7 +75,7 @@ class PrintStashContainerUpgradeIT {
 
     assertThat(result.exitCode()).as(DockerRunbook.describe(result)).isZero();
     assertThat(result.stdout())
-        .endsWith(": valid (runbook `printstash-upgrade-container`, 12 steps)\n");
+        .endsWith(": valid (runbook `printstash-upgrade-container`, 13 steps)\n");
   }
 
   @Test
@@ -137,8 +137,9 @@ class PrintStashContainerUpgradeIT {
     assertThat(stack.sqlite("SELECT count(*) FROM gcode_metadata;").strip()).isEqualTo("0");
     assertThat(rows()).isEqualTo(rowsBefore);
     assertThat(Trees.digests(stack.dataDir().resolve("files"))).isEqualTo(filesBefore);
+    assertThat(stack.frontendRunning()).isTrue();
     // The one-off container is gone; the previous image stays for a later rollback.
-    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(1);
+    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(2);
     assertThat(dockerd.client().inspectImageCmd(IMAGE + ":" + OLD).exec().getId())
         .isEqualTo(previousImageId);
     String runId = DockerRunbook.runId(result.stdout());
@@ -183,7 +184,8 @@ class PrintStashContainerUpgradeIT {
     assertThat(restored.getConfig().getLabels())
         .containsEntry("com.docker.compose.project", "printstash");
     assertThat(Trees.digests(stack.dataDir())).isEqualTo(before);
-    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(1);
+    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(2);
+    assertThat(stack.frontendRunning()).isTrue();
   }
 
   @Test
@@ -210,7 +212,7 @@ class PrintStashContainerUpgradeIT {
     assertThat(stack.container().getId()).isEqualTo(previousId);
     assertThat(Trees.digests(stack.dataDir())).isEqualTo(before);
     assertThat(stack.sqlite("SELECT name FROM files ORDER BY id;")).doesNotContain("migrated-");
-    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(1);
+    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(2);
     assertThat(stack.tags()).contains(IMAGE + ":" + OLD, IMAGE + ":" + BROKEN_MIGRATION);
   }
 
@@ -253,7 +255,7 @@ class PrintStashContainerUpgradeIT {
     stack.awaitHealthy(NEW);
     assertThat(stack.sqlite("SELECT version_num FROM alembic_version;").strip()).isEqualTo("0002");
     assertThat(rows()).isEqualTo(rowsBefore);
-    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(1);
+    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(2);
     assertThat(List.of(stack.backupDir().toFile().list())).hasSize(1);
   }
 

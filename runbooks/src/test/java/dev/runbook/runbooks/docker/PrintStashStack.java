@@ -38,6 +38,7 @@ final class PrintStashStack {
   static final Path RUNBOOK = Path.of("printstash/upgrade-container.yaml").toAbsolutePath();
   static final String IMAGE = "printstash-api";
   static final String CONTAINER = "printstash-api";
+  static final String FRONTEND = "printstash-frontend";
   static final String OLD = "1.4.0";
   static final String NEW = "1.5.0";
   static final String BROKEN_MIGRATION = "1.5.1";
@@ -152,6 +153,20 @@ final class PrintStashStack {
             .exec()
             .getId();
     client.startContainerCmd(id).exec();
+    // Another service of the project, which stops and starts with the stack.
+    String frontend =
+        client
+            .createContainerCmd(IMAGE + ":" + OLD)
+            .withName(FRONTEND)
+            .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+            .withCmd("sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done")
+            .withLabels(
+                Map.of(
+                    "com.docker.compose.project", "printstash",
+                    "com.docker.compose.service", "frontend"))
+            .exec()
+            .getId();
+    client.startContainerCmd(frontend).exec();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!"healthy".equals(health(container()))) {
       if (System.nanoTime() > deadline) {
@@ -170,6 +185,11 @@ final class PrintStashStack {
 
   InspectContainerResponse container() {
     return dockerd.client().inspectContainerCmd(CONTAINER).exec();
+  }
+
+  boolean frontendRunning() {
+    return Boolean.TRUE.equals(
+        dockerd.client().inspectContainerCmd(FRONTEND).exec().getState().getRunning());
   }
 
   Path root() {

@@ -275,9 +275,17 @@ final class SvrunnerInstallation implements AutoCloseable {
     }
   }
 
-  /** The version the running server reports, or "down". */
+  /** The version the running server's web app names, or "down". */
   String runningVersion() throws InterruptedException {
-    return health().map(h -> h.optString("version", "none")).orElse("down");
+    try {
+      String page = new String(get("/"), StandardCharsets.UTF_8);
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("name=\"svrunner-version\" content=\"([^\"]+)\"")
+              .matcher(page);
+      return m.find() ? m.group(1) : "unnamed";
+    } catch (IOException | IllegalStateException e) {
+      return "down";
+    }
   }
 
   /** The body of GET {@code path}, as bytes; fails on any status but 200. */
@@ -322,11 +330,12 @@ final class SvrunnerInstallation implements AutoCloseable {
     return tree;
   }
 
-  /** The log files by name, with their content. */
+  /** The log files by name, with their content (other entries, such as a named pipe, unread). */
   Map<String, String> logs() throws IOException {
     Map<String, String> logs = new TreeMap<>();
     for (String name : list(filesDir().resolve("logs"))) {
-      logs.put(name, Files.readString(filesDir().resolve("logs").resolve(name)));
+      Path log = filesDir().resolve("logs").resolve(name);
+      logs.put(name, Files.isRegularFile(log) ? Files.readString(log) : "(not a file)");
     }
     return logs;
   }

@@ -296,7 +296,7 @@ class SvrunnerRollbackIT {
                   ? "compensation of start: done"
                   : "compensation of start: skipped: requirement not met: the upgrade changed"
                       + " local.db, the assets or .env (they differ from this run's backup)"
-                      + " (command exited 1)");
+                      + " (exit 1)");
     }
   }
 

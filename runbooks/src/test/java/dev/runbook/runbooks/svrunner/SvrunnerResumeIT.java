@@ -98,9 +98,11 @@ class SvrunnerResumeIT {
     // after it starts.
     moments.add(new Moment("step_started", "backup_data", random.nextInt(20)));
     moments.add(new Moment("step_started", "replace_build", random.nextInt(20)));
-    moments.add(new Moment("step_started", "start", random.nextInt(400)));
+    moments.add(new Moment("step_started", "start", random.nextInt(100)));
+    // Stopping takes a while: the kill may land while the old server shuts down.
+    moments.add(new Moment("step_started", "stop", random.nextInt(400)));
     List<String> others = new ArrayList<>(STEPS);
-    others.removeAll(List.of("stage", "backup_data", "replace_build", "start"));
+    others.removeAll(List.of("stage", "backup_data", "replace_build", "start", "stop"));
     Collections.shuffle(others, random);
     for (String step : others.subList(0, OTHER_MOMENTS)) {
       moments.add(new Moment("step_started", step, random.nextInt(150)));
@@ -151,10 +153,16 @@ class SvrunnerResumeIT {
                 SvrunnerInstallation.breakBuild(i.newBuild(), "docs");
                 State before = state(i);
                 Map<String, String> logsBefore = i.logs();
+                String envBefore = Files.readString(i.envFile());
                 Result r = killAndResumeIn(i, moment);
                 assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
-                assertThat(r.output()).contains("run failed and was rolled back: step `docs`");
+                assertThat(r.output())
+                    .contains("step docs: FAILED: status 404")
+                    .contains("compensating start (restore_data)")
+                    .endsWith("run failed and was rolled back: rolled back (exit 1)\n");
                 SvrunnerUpgradeIT.assertLogsKeptAndGrown(logsBefore, i.logs());
+                assertThat(Files.readString(i.envFile())).isEqualTo(envBefore);
+                assertThat(i.dump()).isEqualTo(before.dump());
                 return new State[] {before, state(i)};
               }
             });
@@ -175,9 +183,11 @@ class SvrunnerResumeIT {
   private static State killAndResume(String name, Moment moment) throws Exception {
     try (SvrunnerInstallation i = SvrunnerInstallation.copyOf(template, shared.resolve(name))) {
       Map<String, String> logsBefore = i.logs();
+      String envBefore = Files.readString(i.envFile());
       Result r = killAndResumeIn(i, moment);
       assertThat(r.exitCode()).as(r.output()).isZero();
       SvrunnerUpgradeIT.assertLogsKeptAndGrown(logsBefore, i.logs());
+      assertThat(Files.readString(i.envFile())).isEqualTo(envBefore);
       return state(i);
     }
   }
@@ -227,6 +237,7 @@ class SvrunnerResumeIT {
       System.out.println("svrunner: the run ended before " + moment);
       return new Result(engine.exitValue(), story.toString());
     }
+    String inFlight = inFlight(i);
     CliProcess.Result last;
     if (SvrunnerInstallation.list(i.stateDir().resolve("runs")).isEmpty()) {
       last = Runbook.upgrade(i); // killed before the run existed: start it again
@@ -235,16 +246,31 @@ class SvrunnerResumeIT {
     }
     story.append("--- resume: ").append(Runbook.describe(last));
     System.out.println(
-        "svrunner: killed "
-            + moment
-            + "; then "
-            + last.stdout()
-                .lines()
-                .filter(l -> l.contains(" " + moment.step() + ":") || l.contains("compensat"))
-                .findFirst()
-                .map(l -> l.substring(l.indexOf(' ') + 1))
-                .orElse("(nothing about it)"));
+        "svrunner: killed " + moment + ", in " + inFlight + "; resume: exit " + last.exitCode());
     return new Result(last.exitCode(), story.toString());
+  }
+
+  /** What the journal says was in flight when the engine died: a step, a compensation or none. */
+  private static String inFlight(SvrunnerInstallation i) throws IOException {
+    Path runs = i.stateDir().resolve("runs");
+    List<String> ids = SvrunnerInstallation.list(runs);
+    if (ids.isEmpty()) {
+      return "start-up (no run yet)";
+    }
+    String open = "between steps";
+    for (String line : Files.readAllLines(runs.resolve(ids.get(0)).resolve("journal.jsonl"))) {
+      if (line.contains("\"type\":\"step_started\"")
+          || line.contains("\"type\":\"compensation_started\"")) {
+        open =
+            line.replaceAll(".*\"type\":\"([a-z_]+)_started\".*", "$1")
+                + " "
+                + line.replaceAll(".*\"step\":\"([a-z_]+)\".*", "$1");
+      } else if (line.matches(
+          ".*\"type\":\"(step_(succeeded|failed|skipped)|compensation_finished)\".*")) {
+        open = "between steps";
+      }
+    }
+    return open;
   }
 
   /** Waits until the run's journal has {@code moment}'s event, or the engine ends. */
@@ -276,6 +302,9 @@ class SvrunnerResumeIT {
     // The database's pages may lie differently after a migration killed and run again; its dump
     // may not.
     data.remove("files/local.db");
+    // Each installation has a port of its own in .env; that it is kept is checked against the
+    // same installation before the run.
+    data.remove(".env");
     return new State(
         i.runningVersion(),
         i.dump(),

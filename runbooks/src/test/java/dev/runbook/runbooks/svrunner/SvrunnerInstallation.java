@@ -1,7 +1,6 @@
 package dev.runbook.runbooks.svrunner;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -459,25 +458,6 @@ final class SvrunnerInstallation implements AutoCloseable {
       } catch (Exception e) {
         p.destroyForcibly();
       }
-    }
-  }
-
-  static void deleteQuietly(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

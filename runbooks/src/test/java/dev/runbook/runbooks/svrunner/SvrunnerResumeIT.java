@@ -32,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * about the step that was in flight by itself.
  *
  * <p>The moments are drawn from a seeded random generator ({@code -Dsvrunner.seed=N} draws others):
- * a random delay into the staging of the new build, the data backup, the replacement of the build
- * and the start (with its migration), which are always among them, and into two other steps drawn
- * at random. A rollback is interrupted too: a failing validation, killed while the data is put
- * back, resumes as a rollback.
+ * a random delay into the staging of the new build, the stop, the data backup, the replacement of
+ * the build and the start (with its migration), which are always among them, and into two other
+ * steps drawn at random. A rollback is interrupted too: a failing validation, killed while the data
+ * is put back, resumes as a rollback.
  */
 class SvrunnerResumeIT {
   private static final long SEED = Long.getLong("svrunner.seed", 20261123L);

@@ -77,6 +77,7 @@ class SvrunnerRollbackIT {
       Map<String, String> logsAfter,
       String version,
       List<String> backups,
+      String keptMigrations,
       long millis) {}
 
   @BeforeAll
@@ -227,8 +228,22 @@ class SvrunnerRollbackIT {
           i.logs(),
           i.runningVersion(),
           i.backups(),
+          keptMigrations(i),
           millis);
     }
+  }
+
+  /** The migrations the database kept beside the backup records, or "" when none was kept. */
+  private static String keptMigrations(SvrunnerInstallation i) throws Exception {
+    for (String b : i.backups()) {
+      Path db = i.backupDir().resolve(b).resolve("files/local.db");
+      if (b.endsWith("/replaced") && Files.exists(db)) {
+        return SvrunnerInstallation.run(
+            i.root(),
+            List.of("sqlite3", db.toString(), "SELECT name FROM schema_migrations ORDER BY name;"));
+      }
+    }
+    return "";
   }
 
   @TestFactory
@@ -288,6 +303,9 @@ class SvrunnerRollbackIT {
     assertThat(o.backups().stream().map(b -> b.substring(b.indexOf('/') + 1)))
         .as("the backups taken, kept after the rollback")
         .containsExactlyElementsOf(expected.stream().sorted().toList());
+    assertThat(o.keptMigrations())
+        .as("the database as the new build left it, kept beside the backup")
+        .isEqualTo(injection.migrated() ? "001_initial\n002_screen_orientation\n" : "");
     if (at >= order.indexOf("start")) {
       assertThat(afterLine(o.result().stdout(), "compensating start (restore_data)"))
           .as(output)

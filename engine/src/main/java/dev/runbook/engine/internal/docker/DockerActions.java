@@ -449,10 +449,13 @@ public final class DockerActions {
 
   /**
    * Removes what an interrupted one-off run of this step left: the container of its name if a
-   * one-off step made it, and any container with this step's labels (an unnamed one). A container
-   * of the name that no one-off step made is a conflict, and left alone.
+   * one-off step made it, and any container with this step's labels (an unnamed one). One that
+   * still runs is waited for first, not killed (as resume waits for a leftover process, ADR 0008):
+   * the engine cannot know how far it got. A container of the name that no one-off step made is a
+   * conflict, and left alone.
    */
   private void removeOneOffLeftovers(String name, String runId, String stepId, Io io) {
+    Map<String, String> leftovers = new LinkedHashMap<>();
     if (!name.isEmpty()) {
       Optional<InspectContainerResponse> existing = findContainer(name, io);
       if (existing.isPresent()) {
@@ -465,17 +468,10 @@ public final class DockerActions {
                   + describe(old)
                   + ") and is not a one-off container of a runbook; remove or rename it first");
         }
-        io.out()
-            .note(
-                "removing container "
-                    + name
-                    + " ("
-                    + describe(old)
-                    + "), left by an interrupted one-off run");
-        removeOne(old.getId(), name, true, io);
+        leftovers.put(old.getId(), name);
       }
     }
-    List<Container> leftovers =
+    List<Container> labelled =
         docker.call(
             "list the leftovers of step " + stepId,
             io.limit(REQUEST_LIMIT),
@@ -487,15 +483,60 @@ public final class DockerActions {
                     .withLabelFilter(
                         Map.of(ONE_OFF_LABEL, "true", RUN_LABEL, runId, STEP_LABEL, stepId))
                     .exec());
-    for (Container c : leftovers) {
+    labelled.forEach(c -> leftovers.putIfAbsent(c.getId(), name(c)));
+    for (Map.Entry<String, String> leftover : leftovers.entrySet()) {
+      String id = leftover.getKey();
+      String shown = leftover.getValue();
+      Optional<InspectContainerResponse> c = findContainer(id, io);
+      if (c.isEmpty()) {
+        continue;
+      }
+      if (isRunning(c.get())) {
+        io.out()
+            .note(
+                "container "
+                    + shown
+                    + " ("
+                    + describe(c.get())
+                    + "), left running by an interrupted one-off run: waiting for it to exit"
+                    + " before it is removed and started again");
+        awaitLeftover(id, shown, io);
+        c = findContainer(id, io);
+      }
       io.out()
           .note(
               "removing container "
-                  + name(c)
-                  + " ("
-                  + c.getState()
-                  + "), left by an interrupted one-off run of this step");
-      removeOne(c.getId(), name(c), true, io);
+                  + shown
+                  + c.map(found -> " (" + describe(found) + ")").orElse("")
+                  + ", left by an interrupted one-off run");
+      removeOne(id, shown, true, io);
+    }
+  }
+
+  /** Waits until a leftover one-off container exits, within the step's time. */
+  private void awaitLeftover(String id, String shown, Io io) {
+    try {
+      docker.call(
+          "wait for container " + shown,
+          io.remaining(),
+          io.stop(),
+          (client, cancel) -> {
+            WaitContainerResultCallback exited =
+                client.waitContainerCmd(id).exec(new WaitContainerResultCallback());
+            cancel.onCancel(exited);
+            return exited.awaitStatusCode();
+          });
+    } catch (DockerActionException e) {
+      if (e.getMessage().contains("did not finish within")) {
+        throw new DockerActionException(
+            "container "
+                + shown
+                + ", left running by an interrupted one-off run, had not exited when the step's"
+                + " timeout ran out; it is left running: wait for it or stop it, then run the step"
+                + " again",
+            e);
+      }
+      throw e;
     }
   }
 

@@ -138,18 +138,23 @@ class DockerOneOffTest {
     assertThat(containers()).isEmpty();
   }
 
-  @Test
-  void aLeftoverOfAnInterruptedOneOffRunIsRemovedBeforeItStartsAgain() {
-    // As a run killed while its migration ran leaves it: running, under the step's name.
+  /** A container as an interrupted one-off run leaves it: labelled, maybe still running. */
+  private void leftover(String name, String script, String runId) {
     actions.run(
-        script("app-migrate", DockerRunTest.SLEEP, Map.of(DockerActions.ONE_OFF_LABEL, "true")),
+        script(name, script, Map.of(DockerActions.ONE_OFF_LABEL, "true")),
         false,
         Map.of(),
         Set.of(),
-        "run-0",
+        runId,
         "migrate",
         r -> {},
         new StepOutput(tmp, "earlier", List.of()).io());
+  }
+
+  @Test
+  void aLeftoverStillRunningIsWaitedForThenRemovedBeforeTheStepStartsAgain() {
+    // As a run killed while its migration ran leaves it: running, under the step's name.
+    leftover("app-migrate", "sleep 2; echo earlier try done", "run-0");
     StepOutput out = new StepOutput(tmp, "migrate", List.of());
 
     DockerActions.Result result = oneOff(script("app-migrate", "echo again", Map.of()), out);
@@ -157,28 +162,45 @@ class DockerOneOffTest {
     assertThat(result.failure()).isEmpty();
     assertThat(out.stdout()).isEqualTo("again\n");
     assertThat(out.log())
-        .contains("removing container app-migrate (running, image rb-test:1")
-        .contains("left by an interrupted one-off run");
+        .contains("container app-migrate (running, image rb-test:1, id ")
+        .contains(
+            "left running by an interrupted one-off run: waiting for it to exit before it is"
+                + " removed and started again")
+        .contains("removing container app-migrate (exited (code 0), image rb-test:1")
+        .contains("started one-off container app-migrate");
     assertThat(containers()).isEmpty();
   }
 
   @Test
+  void aLeftoverThatOutlastsTheStepsTimeoutIsLeftRunningAndTheStepFails() {
+    leftover("app-migrate", DockerRunTest.SLEEP, "run-0");
+
+    assertThatThrownBy(
+            () ->
+                actions.runOneOff(
+                    script("app-migrate", "echo again", Map.of()),
+                    "run-1",
+                    "migrate",
+                    new StepOutput(tmp, "migrate", List.of())
+                        .io(() -> false, Duration.ofSeconds(2))))
+        .isInstanceOf(DockerActionException.class)
+        .hasMessage(
+            "container app-migrate, left running by an interrupted one-off run, had not exited when"
+                + " the step's timeout ran out; it is left running: wait for it or stop it, then run"
+                + " the step again");
+    assertThat(containers()).hasSize(1);
+    assertThat(containers().get(0).getState()).isEqualTo("running");
+  }
+
+  @Test
   void anUnnamedLeftoverOfThisStepIsRemovedBeforeItStartsAgain() {
-    actions.run(
-        script("", DockerRunTest.SLEEP, Map.of(DockerActions.ONE_OFF_LABEL, "true")),
-        false,
-        Map.of(),
-        Set.of(),
-        "run-1",
-        "migrate",
-        r -> {},
-        new StepOutput(tmp, "earlier", List.of()).io());
+    leftover("", "true", "run-1");
     assertThat(containers()).hasSize(1);
     StepOutput out = new StepOutput(tmp, "migrate", List.of());
 
     oneOff(script("", "true", Map.of()), out);
 
-    assertThat(out.log()).contains("left by an interrupted one-off run of this step");
+    assertThat(out.log()).contains(", left by an interrupted one-off run");
     assertThat(containers()).isEmpty();
   }
 

@@ -119,10 +119,10 @@ class DockerOneOffTest {
                 Map.of()),
             out);
 
-    assertThat(result.failure())
-        .contains(
-            "one-off container app-migrate exited 3: step 3 / step 4 / step 5 / step 6 / no such"
-                + " table: prints");
+    assertThat(result.failure()).isPresent();
+    assertThat(result.failure().get())
+        .startsWith("one-off container app-migrate exited 3: ")
+        .contains("step 5 / step 6");
     assertThat(containers()).isEmpty();
   }
 

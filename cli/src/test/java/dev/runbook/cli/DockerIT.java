@@ -126,6 +126,7 @@ class DockerIT {
         + "params:\n"
         + "  db_password: { type: string, secret: true }\n"
         + "  version: { type: string, default: \"2\" }\n"
+        + "  health_timeout: { type: string, default: 4s }\n"
         + "on_failure: rollback\n"
         + "preconditions:\n"
         + "  - docker: { container: shop, is: healthy }\n"
@@ -139,7 +140,7 @@ class DockerIT {
         + "  - id: up\n"
         + app("${{ params.version }}", true, health)
         + "  - id: healthy\n"
-        + "    docker: { wait_healthy: shop, timeout: 4s }\n"
+        + "    docker: { wait_healthy: shop, timeout: \"${{ params.health_timeout }}\" }\n"
         + "  - id: migrate\n"
         + "    docker: { exec: { container: shop, command: [sh, -c, \"echo migrated 7 rows\"] } }\n"
         + "    outputs: { rows: { regex: \"migrated ([0-9]+) rows\" } }\n"
@@ -280,6 +281,62 @@ class DockerIT {
     assertThat(shop().getImageId()).isEqualTo(v1);
     waitFor(() -> "1\n".equals(getQuietly(version())));
     assertThat(stateFiles()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void aHealthTimeoutThatIsNotADurationFailsTheStepBeforeItWaits() throws Exception {
+    install();
+    Files.writeString(
+        dir.resolve("upgrade.yaml"), upgrade("wget -qO- http://127.0.0.1:" + port + "/ready"));
+
+    CliProcess.Result run = runbook("run", "upgrade.yaml", "-p", "health_timeout=soon");
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(1);
+    assertThat(run.stdout())
+        .contains(
+            "step healthy: FAILED: wait_healthy: timeout `${{ params.health_timeout }}` is `soon`,"
+                + " not a duration such as 30s or 2m")
+        .contains("run failed and was rolled back");
+  }
+
+  @Test
+  void aOneOffContainerRunsToItsEndFeedsTheStepsOutputsAndIsRemoved() throws Exception {
+    String oneOff =
+        "    docker:\n"
+            + "      run:\n"
+            + "        image: rb-app:2\n"
+            + "        name: shop-migrate\n"
+            + "        command: [sh, -c, \"%s\"]\n"
+            + "        network: none\n"
+            + "        one_off: true\n";
+    Files.writeString(
+        dir.resolve("migrate.yaml"),
+        "schema: runbook/v1\n"
+            + "name: shop-migrate\n"
+            + "steps:\n"
+            + "  - id: migrate\n"
+            + "    timeout: 1m\n"
+            + oneOff.formatted("echo migrating to $(cat /VERSION); echo migrated 7 rows")
+            + "    outputs: { rows: { regex: \"migrated ([0-9]+) rows\" } }\n"
+            + "  - id: report\n"
+            + "    run: echo \"rows ${{ steps.migrate.outputs.rows }}\"\n"
+            + "  - id: broken\n"
+            + oneOff.formatted("echo no such table: orders >&2; exit 3"));
+
+    CliProcess.Result plan = runbook("plan", "migrate.yaml");
+    CliProcess.Result run = runbook("run", "migrate.yaml");
+
+    assertThat(plan.stdout())
+        .contains(
+            "docker run: rb-app:2 as container shop-migrate (one-off: waits for it to exit, its"
+                + " output is the step's, a non-zero exit fails the step; removed in every case)");
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(4);
+    assertThat(run.stdout())
+        .contains(
+            "step broken: FAILED: one-off container shop-migrate exited 3: no such table: orders");
+    assertThat(stepLog(run, "migrate")).contains("migrating to 2").contains("migrated 7 rows");
+    assertThat(stepLog(run, "report")).contains("rows 7");
+    assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).isEmpty();
   }
 
   @Test

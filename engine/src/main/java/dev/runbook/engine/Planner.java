@@ -444,6 +444,11 @@ public final class Planner {
       if (r.replace()) {
         head.append(" (replaces a container of that name, recording it for rollback)");
       }
+      if (r.oneOff()) {
+        head.append(
+            " (one-off: waits for it to exit, its output is the step's, a non-zero exit fails the"
+                + " step; removed in every case)");
+      }
       lines.add(head.toString());
       if (!r.command().isEmpty()) {
         List<String> args = new ArrayList<>();
@@ -498,7 +503,7 @@ public final class Planner {
           "docker wait_healthy: container "
               + show(w.container(), b)
               + ", up to "
-              + Durations.format(w.timeout()));
+              + show(w.timeout(), b));
     } else if (op instanceof DockerOperation.Tag t) {
       lines.add("docker tag: " + show(t.image(), b) + " as " + show(t.as(), b));
     } else if (op instanceof DockerOperation.Logs l) {

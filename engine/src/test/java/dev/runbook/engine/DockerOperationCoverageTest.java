@@ -57,12 +57,13 @@ class DockerOperationCoverageTest {
                     new DockerOperation.Health(
                         t("true"), Duration.ofSeconds(5), 3, Optional.empty(), Optional.empty())),
                 Optional.of("always"),
-                true),
+                true,
+                false),
             new DockerOperation.Stop(name, Optional.of(Duration.ofSeconds(3))),
             new DockerOperation.Start(name),
             new DockerOperation.Remove(name, true),
             new DockerOperation.Exec(t("app"), List.of(t("true"))),
-            new DockerOperation.WaitHealthy(t("app"), Duration.ofSeconds(5)),
+            new DockerOperation.WaitHealthy(t("app"), t("5s")),
             new DockerOperation.Tag(t("app:1"), t("app:previous")),
             new DockerOperation.Logs(t("app"), Optional.of(10)));
     Set<String> covered = new TreeSet<>();

@@ -61,6 +61,7 @@ final class ModelBinder {
 
   private static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration DEFAULT_WAIT_INTERVAL = Duration.ofSeconds(2);
+  private static final String DEFAULT_HEALTHY_TIMEOUT = "2m";
 
   private final PositionedJson json;
   private final Path file;
@@ -344,7 +345,8 @@ final class ModelBinder {
                   optString(r, "network"),
                   health,
                   optString(r, "restart"),
-                  r.optBoolean("replace", false)));
+                  r.optBoolean("replace", false),
+                  oneOff(r, opPointer)));
         }
         return Optional.empty();
       case "stop":
@@ -364,11 +366,16 @@ final class ModelBinder {
         }
         return Optional.empty();
       case "wait_healthy":
-        return template(v, opPointer)
-            .map(
-                c ->
-                    new DockerOperation.WaitHealthy(
-                        c, duration(o, "timeout", p).orElse(Duration.ofMinutes(2))));
+        // Like a wait's timeout: a duration, or an expression checked when the step starts.
+        Optional<Template> timeout =
+            o.has("timeout")
+                ? (o.opt("timeout") instanceof String
+                    ? optTemplate(o, "timeout", p)
+                    : Optional.empty())
+                : templates.parse(DEFAULT_HEALTHY_TIMEOUT, json.valueAt(opPointer), problems);
+        return timeout.isEmpty()
+            ? Optional.empty()
+            : template(v, opPointer).map(c -> new DockerOperation.WaitHealthy(c, timeout.get()));
       case "tag":
         Optional<Template> as = optTemplate(o, "as", p);
         return as.isEmpty()
@@ -383,6 +390,33 @@ final class ModelBinder {
       default:
         return Optional.empty();
     }
+  }
+
+  /**
+   * {@code one_off: true}, refused beside the settings of a container that keeps running: a one-off
+   * container is removed when it exits, so nothing replaces, restarts or health-checks it.
+   */
+  private boolean oneOff(JSONObject r, String p) {
+    if (!r.optBoolean("one_off", false)) {
+      return false;
+    }
+    for (String key : List.of("replace", "restart", "health")) {
+      if (r.has(key)) {
+        problems.add(
+            Problem.error(
+                "docker.option",
+                json.keyAt(PositionedJson.child(p, key)),
+                "`" + key + "` does not go with `one_off: true`",
+                "a one-off container runs to its end and is removed: "
+                    + switch (key) {
+                      case "replace" ->
+                          "a leftover of an interrupted one-off run is removed before it starts anyway";
+                      case "restart" -> "nothing restarts it";
+                      default -> "its exit code says whether it succeeded";
+                    }));
+      }
+    }
+    return true;
   }
 
   /** The schema allows every option beside every operation; here each must match its operation. */

@@ -194,6 +194,7 @@ final class ModelWalker {
         out.addAll(e.command());
       } else if (op instanceof DockerOperation.WaitHealthy w) {
         out.add(w.container());
+        out.add(w.timeout());
       } else if (op instanceof DockerOperation.Tag t) {
         out.add(t.image());
         out.add(t.as());

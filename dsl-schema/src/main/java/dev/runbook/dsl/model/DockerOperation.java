@@ -43,6 +43,10 @@ public sealed interface DockerOperation {
    * @param restart restart policy: {@code no}, {@code always}, {@code unless-stopped}, {@code
    *     on-failure}
    * @param replace stop and remove a container of the same name first, and remember it
+   * @param oneOff run the container to its end, like {@code docker compose run --rm}: the step
+   *     waits for it to exit, its output is the step's, a non-zero exit fails the step, and the
+   *     container is removed whatever happens; never with {@code replace}, {@code restart} or
+   *     {@code health}
    */
   record Run(
       Template image,
@@ -54,7 +58,8 @@ public sealed interface DockerOperation {
       Optional<String> network,
       Optional<Health> health,
       Optional<String> restart,
-      boolean replace)
+      boolean replace,
+      boolean oneOff)
       implements DockerOperation {
     public Run {
       env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
@@ -117,8 +122,13 @@ public sealed interface DockerOperation {
     }
   }
 
-  /** Polls until the container's health check reports healthy. */
-  record WaitHealthy(Template container, Duration timeout) implements DockerOperation {
+  /**
+   * Polls until the container's health check reports healthy.
+   *
+   * @param timeout a duration as written ({@code 2m}), or a {@code ${{ }}} expression that resolves
+   *     to one; parsed when the step starts
+   */
+  record WaitHealthy(Template container, Template timeout) implements DockerOperation {
     @Override
     public String key() {
       return "wait_healthy";

@@ -167,7 +167,10 @@ class SvRunnerDockerUpgradeIT {
 
     assertThat(result.exitCode()).as(DockerRunbook.describe(result)).isEqualTo(1);
     assertThat(result.stdout())
-        .contains("step healthy: FAILED: still not true after 10s: the container is healthy")
+        .contains(
+            "step healthy: FAILED: container `svrunner` is still starting after 10s; last health"
+                + " check: exit 1: {")
+        .contains("\"assets\":\"error: ")
         .contains("compensating start_new (restore_replaced)")
         .contains("compensating backup (restore_data)")
         .contains("compensating stop (start_previous)")

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.LogContainerCmd;
 import com.github.dockerjava.api.command.StopContainerCmd;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -55,6 +56,15 @@ public final class DockerActions {
 
   /** Label on every container a {@code run} step creates: the step's journal id. */
   public static final String STEP_LABEL = "dev.runbook.step";
+
+  /**
+   * Label on every container a one-off {@code run} step creates: whatever carries it may be removed
+   * when a later run meets it, since a one-off container is always removed once it ends.
+   */
+  public static final String ONE_OFF_LABEL = "dev.runbook.one-off";
+
+  /** How many of a failed one-off container's last output lines its failure quotes. */
+  static final int FAILED_OUTPUT_LINES = 5;
 
   /** How long a request that should be quick (inspect, create, remove) may take. */
   static final Duration REQUEST_LIMIT = Duration.ofMinutes(2);
@@ -325,6 +335,246 @@ public final class DockerActions {
     outputs.put("image_digest", digest);
     outputs.put("replaced_image", replacedImage);
     return Result.of(outputs);
+  }
+
+  /**
+   * A one-off {@code run} step, like {@code docker compose run --rm}: creates and starts the
+   * container, copies its output into the step's as it comes, waits for it to exit (within the
+   * step's timeout) and removes it in every case, also when the step is stopped or times out. A
+   * leftover of an interrupted one-off run (its name, or this step's labels) is removed first, so a
+   * resumed run starts it afresh.
+   *
+   * @param runId labels the container, with {@code stepId}, so a resumed step finds its leftover
+   * @return a failure with the exit code and the last output lines when it exits non-zero
+   */
+  public Result runOneOff(ContainerSettings settings, String runId, String stepId, Io io) {
+    String name = settings.name();
+    InspectImageResponse image =
+        findImage(settings.image(), io).orElseThrow(() -> noImage(settings.image(), "run it"));
+    removeOneOffLeftovers(name, runId, stepId, io);
+    Map<String, String> labels = new LinkedHashMap<>(settings.labels());
+    labels.put(RUN_LABEL, runId);
+    labels.put(STEP_LABEL, stepId);
+    labels.put(ONE_OFF_LABEL, "true");
+    ContainerSettings labelled =
+        new ContainerSettings(
+            name,
+            settings.image(),
+            settings.env(),
+            settings.command(),
+            settings.entrypoint(),
+            settings.workingDir(),
+            settings.user(),
+            labels,
+            settings.binds(),
+            settings.network(),
+            Optional.empty(),
+            Optional.empty(),
+            settings.ports(),
+            settings.exposedPorts());
+    String id = createAndStart(labelled, true, io);
+    String shown = name.isEmpty() ? id.substring(0, 12) : name;
+    io.out()
+        .note(
+            "started one-off container "
+                + shown
+                + " ("
+                + id.substring(0, 12)
+                + ") from "
+                + settings.image()
+                + " ("
+                + image.getId()
+                + "); waiting for it to exit");
+    long exitCode;
+    try {
+      exitCode =
+          docker.call(
+              "wait for one-off container " + shown,
+              io.remaining(),
+              io.stop(),
+              (client, cancel) -> {
+                // Following from the start gives all of the output, also of a quick container.
+                ResultCallback.Adapter<Frame> frames = frames(io, false);
+                cancel.onCancel(frames);
+                client
+                    .logContainerCmd(id)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withFollowStream(true)
+                    .withTailAll()
+                    .exec(frames)
+                    .awaitCompletion();
+                WaitContainerResultCallback exited =
+                    client.waitContainerCmd(id).exec(new WaitContainerResultCallback());
+                cancel.onCancel(exited);
+                return (long) exited.awaitStatusCode();
+              });
+    } catch (DockerActionException e) {
+      if (e.getMessage().contains("did not finish within")) {
+        throw new DockerActionException(
+            "one-off container "
+                + shown
+                + " had not exited when the step's timeout ran out; it is stopped and removed",
+            e);
+      }
+      throw e;
+    } finally {
+      removeOneOff(id, shown, io);
+    }
+    Map<String, Object> outputs = new LinkedHashMap<>();
+    outputs.put("container_id", id);
+    outputs.put("image_id", image.getId());
+    outputs.put("image_digest", digest(image, ImageRef.parse(settings.image())));
+    outputs.put("replaced_image", "");
+    if (exitCode == 0) {
+      io.out().note("one-off container " + shown + " exited 0");
+      return Result.of(outputs);
+    }
+    List<String> last = new ArrayList<>();
+    for (String line : io.out().tail()) {
+      if (!line.startsWith("[runbook] ") && !line.isBlank()) {
+        last.add(line.strip());
+      }
+    }
+    last = last.subList(Math.max(0, last.size() - FAILED_OUTPUT_LINES), last.size());
+    return new Result(
+        outputs,
+        Optional.of(
+            "one-off container "
+                + shown
+                + " exited "
+                + exitCode
+                + (last.isEmpty() ? " (no output)" : ": " + String.join(" / ", last))));
+  }
+
+  /**
+   * Removes what an interrupted one-off run of this step left: the container of its name if a
+   * one-off step made it, and any container with this step's labels (an unnamed one). One that
+   * still runs is waited for first, not killed (as resume waits for a leftover process, ADR 0008):
+   * the engine cannot know how far it got. A container of the name that no one-off step made is a
+   * conflict, and left alone.
+   */
+  private void removeOneOffLeftovers(String name, String runId, String stepId, Io io) {
+    Map<String, String> leftovers = new LinkedHashMap<>();
+    if (!name.isEmpty()) {
+      Optional<InspectContainerResponse> existing = findContainer(name, io);
+      if (existing.isPresent()) {
+        InspectContainerResponse old = existing.get();
+        if (!"true".equals(labels(old).get(ONE_OFF_LABEL))) {
+          throw new DockerActionException(
+              "name conflict: a container named `"
+                  + name
+                  + "` already exists ("
+                  + describe(old)
+                  + ") and is not a one-off container of a runbook; remove or rename it first");
+        }
+        leftovers.put(old.getId(), name);
+      }
+    }
+    List<Container> labelled =
+        docker.call(
+            "list the leftovers of step " + stepId,
+            io.limit(REQUEST_LIMIT),
+            io.stop(),
+            (client, cancel) ->
+                client
+                    .listContainersCmd()
+                    .withShowAll(true)
+                    .withLabelFilter(
+                        Map.of(ONE_OFF_LABEL, "true", RUN_LABEL, runId, STEP_LABEL, stepId))
+                    .exec());
+    labelled.forEach(c -> leftovers.putIfAbsent(c.getId(), name(c)));
+    for (Map.Entry<String, String> leftover : leftovers.entrySet()) {
+      String id = leftover.getKey();
+      String shown = leftover.getValue();
+      Optional<InspectContainerResponse> c = findContainer(id, io);
+      if (c.isEmpty()) {
+        continue;
+      }
+      if (isRunning(c.get())) {
+        io.out()
+            .note(
+                "container "
+                    + shown
+                    + " ("
+                    + describe(c.get())
+                    + "), left running by an interrupted one-off run: waiting for it to exit"
+                    + " before it is removed and started again");
+        awaitLeftover(id, shown, io);
+        c = findContainer(id, io);
+      }
+      io.out()
+          .note(
+              "removing container "
+                  + shown
+                  + c.map(found -> " (" + describe(found) + ")").orElse("")
+                  + ", left by an interrupted one-off run");
+      removeOne(id, shown, true, io);
+    }
+  }
+
+  /** Waits until a leftover one-off container exits, within the step's time. */
+  private void awaitLeftover(String id, String shown, Io io) {
+    try {
+      docker.call(
+          "wait for container " + shown,
+          io.remaining(),
+          io.stop(),
+          (client, cancel) -> {
+            WaitContainerResultCallback exited =
+                client.waitContainerCmd(id).exec(new WaitContainerResultCallback());
+            cancel.onCancel(exited);
+            return exited.awaitStatusCode();
+          });
+    } catch (DockerActionException e) {
+      if (e.getMessage().contains("did not finish within")) {
+        throw new DockerActionException(
+            "container "
+                + shown
+                + ", left running by an interrupted one-off run, had not exited when the step's"
+                + " timeout ran out; it is left running: wait for it or stop it, then run the step"
+                + " again",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Stops (with the engine's default grace) and removes a one-off container, also after a stop
+   * request or a timeout: best effort, a failure is a note, the next run removes a leftover.
+   */
+  private void removeOneOff(String id, String shown, Io io) {
+    try {
+      docker.call(
+          "remove one-off container " + shown,
+          Optional.of(REQUEST_LIMIT),
+          () -> false,
+          (client, cancel) -> {
+            try {
+              client.stopContainerCmd(id).exec();
+            } catch (NotModifiedException | NotFoundException e) {
+              // exited already: the usual case
+            }
+            try {
+              client.removeContainerCmd(id).withForce(true).withRemoveVolumes(false).exec();
+            } catch (NotFoundException e) {
+              // gone already: the desired state
+            }
+            return null;
+          });
+      io.out().note("removed one-off container " + shown);
+    } catch (RuntimeException e) {
+      io.out()
+          .note(
+              "could not remove one-off container "
+                  + shown
+                  + " ("
+                  + e.getMessage()
+                  + "); the step's next run removes it, or `docker rm -f "
+                  + shown
+                  + "`");
+    }
   }
 
   /**

@@ -487,6 +487,9 @@ public final class ActionRunner {
       if (op instanceof DockerOperation.Run r) {
         Set<String> secretKeys = new HashSet<>();
         ContainerSettings settings = containerSettings(r, secretKeys);
+        if (r.oneOff()) {
+          return docker.runOneOff(settings, state.runId(), journalId, io);
+        }
         return docker.run(
             settings,
             r.replace(),
@@ -510,7 +513,18 @@ public final class ActionRunner {
         return docker.exec(text(e.container()), commandLine(e.command()), io);
       }
       if (op instanceof DockerOperation.WaitHealthy w) {
-        return docker.waitHealthy(text(w.container()), w.timeout(), io);
+        String written = text(w.timeout());
+        Duration healthyTimeout =
+            dev.runbook.dsl.Durations.parse(written)
+                .orElseThrow(
+                    () ->
+                        new DockerActionException(
+                            "wait_healthy: timeout `"
+                                + w.timeout().source()
+                                + "` is `"
+                                + written
+                                + "`, not a duration such as 30s or 2m"));
+        return docker.waitHealthy(text(w.container()), healthyTimeout, io);
       }
       if (op instanceof DockerOperation.Tag t) {
         return docker.tag(text(t.image()), text(t.as()), io);

@@ -116,7 +116,7 @@ final class ResumeCommand implements Callable<Integer> {
           executor.resume(
               plan,
               run.runId(),
-              history.journal(run.runId()).records(),
+              history.journalAsRead(run.runId()),
               new RunOptions(Optional.empty(), VersionProvider.version()),
               new ResumeOptions(inflight.rerun, inflight.skip, Optional.ofNullable(confirm)),
               output.listener(rearm),

@@ -72,7 +72,7 @@ final class RollbackCommand implements Callable<Integer> {
           executor.rollback(
               plan,
               runId,
-              history.journal(runId).records(),
+              history.journalAsRead(runId),
               new RunOptions(Optional.empty(), VersionProvider.version()),
               output.listener(rearm),
               output.interaction(false, executor::interrupt));

@@ -39,13 +39,18 @@ public final class Journal implements Closeable {
   private final Path file;
   private final FileChannel channel;
   private final Clock clock;
+  private final Contents contents;
   private long seq;
 
-  private Journal(Path file, FileChannel channel, Clock clock, long seq) {
+  private Journal(Path file, FileChannel channel, Clock clock, Contents contents) {
     this.file = file;
     this.channel = channel;
     this.clock = clock;
-    this.seq = seq;
+    this.contents = contents;
+    this.seq =
+        contents.records().isEmpty()
+            ? 0
+            : contents.records().get(contents.records().size() - 1).seq();
   }
 
   /** Creates the journal of a new run in {@code runDir} (which must exist). */
@@ -61,7 +66,7 @@ public final class Journal implements Closeable {
                   StandardOpenOption.APPEND),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       syncDirectory(runDir);
-      return new Journal(file, channel, clock, 0);
+      return new Journal(file, channel, clock, new Contents(List.of(), 0, false));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the journal " + file, e);
     }
@@ -72,21 +77,43 @@ public final class Journal implements Closeable {
    * file first, so new records never follow garbage.
    */
   public static Journal reopen(Path runDir, Clock clock) {
+    return open(runDir.resolve(FILE_NAME), clock, read(runDir.resolve(FILE_NAME)));
+  }
+
+  /**
+   * Like {@link #reopen(Path, Clock)}, but reuses {@code asRead}, a read of the same file made
+   * before (for the run's summary), when the file still has the size it had then: a journal only
+   * grows, so a file of that size holds exactly those records. One that grew since (another process
+   * appended before this one took the run's lock) is read again. Reading a long journal is most of
+   * what a resume costs before its first step.
+   */
+  public static Journal reopen(Path runDir, Clock clock, Contents asRead) {
     Path file = runDir.resolve(FILE_NAME);
-    Contents contents = read(file);
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT, "cannot read the journal " + file + ": " + e.getMessage());
+    }
+    return open(file, clock, size == asRead.validLength() ? asRead : read(file));
+  }
+
+  private static Journal open(Path file, Clock clock, Contents contents) {
     try {
       FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
       channel.truncate(contents.validLength());
       channel.force(true);
       channel.position(contents.validLength());
-      long last =
-          contents.records().isEmpty()
-              ? 0
-              : contents.records().get(contents.records().size() - 1).seq();
-      return new Journal(file, channel, clock, last);
+      return new Journal(file, channel, clock, contents);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the journal " + file, e);
     }
+  }
+
+  /** What the file held when this journal was opened: empty for a new one. */
+  public Contents contents() {
+    return contents;
   }
 
   /** Appends one record and waits until it is on disk. */

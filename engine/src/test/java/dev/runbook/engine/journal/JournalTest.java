@@ -68,6 +68,51 @@ class JournalTest {
   }
 
   @Test
+  void reopeningWithAnEarlierReadOfAnUnchangedFileKeepsThatRead() {
+    writeThree();
+    Journal.Contents asRead = Journal.read(dir.resolve(Journal.FILE_NAME));
+
+    try (Journal journal = Journal.reopen(dir, Clock.systemUTC(), asRead)) {
+      assertThat(journal.contents()).isSameAs(asRead);
+      assertThat(journal.append("resumed", new JSONObject()).seq()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void reopeningWithAnEarlierReadOfAJournalThatGrewSinceReadsItAgain() {
+    writeThree();
+    Journal.Contents asRead = Journal.read(dir.resolve(Journal.FILE_NAME));
+    try (Journal other = Journal.reopen(dir, Clock.systemUTC())) {
+      other.append("step_started", new JSONObject().put("step", "b").put("attempt", 1));
+    }
+
+    try (Journal journal = Journal.reopen(dir, Clock.systemUTC(), asRead)) {
+      assertThat(journal.contents().records())
+          .extracting(r -> r.field("step"))
+          .containsExactly(null, "a", "a", "b");
+      assertThat(journal.append("resumed", new JSONObject()).seq()).isEqualTo(5);
+    }
+    assertThat(Journal.read(dir.resolve(Journal.FILE_NAME)).records())
+        .extracting(JournalRecord::seq)
+        .containsExactly(1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
+  void reopeningWithAnEarlierReadThatFoundATornTailCutsItOff() throws IOException {
+    writeThree();
+    Path file = dir.resolve(Journal.FILE_NAME);
+    Files.writeString(file, "{\"seq\":4,\"ts\":\"2026-", StandardOpenOption.APPEND);
+    Journal.Contents asRead = Journal.read(file);
+
+    try (Journal journal = Journal.reopen(dir, Clock.systemUTC(), asRead)) {
+      journal.append("finished", new JSONObject());
+    }
+    Journal.Contents after = Journal.read(file);
+    assertThat(after.tornTail()).isFalse();
+    assertThat(after.records()).extracting(JournalRecord::seq).containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  @Test
   void corruptLastCompleteLineIsTreatedAsTorn() throws IOException {
     writeThree();
     Path file = dir.resolve(Journal.FILE_NAME);

@@ -42,6 +42,16 @@ class JournalTest {
   }
 
   @Test
+  void aRecordMayHaveAFieldNamedLikeTheChecksum() {
+    try (Journal journal = Journal.create(dir, Clock.systemUTC())) {
+      journal.append("run_started", new JSONObject().put("crc", "not the checksum"));
+    }
+    Journal.Contents contents = Journal.read(dir.resolve(Journal.FILE_NAME));
+    assertThat(contents.tornTail()).isFalse();
+    assertThat(contents.records().get(0).field("crc")).isEqualTo("not the checksum");
+  }
+
+  @Test
   void journalFileIsReadableByItsOwnerOnly() throws IOException {
     writeThree();
     assertThat(

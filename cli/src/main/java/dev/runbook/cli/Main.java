@@ -34,7 +34,7 @@ public final class Main {
   /** Runs one command line and returns its exit code; what it prints goes to out and err. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
-    CommandLine cli = new CommandLine(new RootCommand());
+    CommandLine cli = RootCommand.commandLine(args);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(

@@ -41,6 +41,9 @@ public final class RootCommand implements Runnable {
     SUBCOMMANDS.put("help", HelpCommand::new);
   }
 
+  /** Subcommands that load a runbook first thing. */
+  static final Set<String> LOAD_RUNBOOKS = Set.of("validate", "plan", "run", "resume", "rollback");
+
   /** Subcommands that read their siblings' models (usage of them, a completion script of all). */
   private static final Set<String> NEED_SIBLINGS = Set.of("help", "completion");
 
@@ -65,7 +68,7 @@ public final class RootCommand implements Runnable {
    * The subcommand {@code args} run, or null for none known. The root's options take no value, so
    * the first argument that is not an option is the subcommand's name.
    */
-  private static String subcommandNamed(String[] args) {
+  static String subcommandNamed(String[] args) {
     for (String arg : args) {
       if (arg.equals("--")) {
         return null;

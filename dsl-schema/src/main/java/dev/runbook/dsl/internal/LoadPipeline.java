@@ -34,6 +34,34 @@ public final class LoadPipeline {
 
   private LoadPipeline() {}
 
+  private static final java.util.concurrent.atomic.AtomicBoolean PREPARING =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Loads the JSON Schema's validator and sets up the expression engine on a daemon thread, once
+   * per JVM. Both are initialized once, by whichever thread comes first (a class's static
+   * initialization), so a load that starts before they are ready waits for them, and one that
+   * starts after finds them done. A failure here is left to that load to meet and report.
+   */
+  public static void prepareInBackground() {
+    if (!PREPARING.compareAndSet(false, true)) {
+      return;
+    }
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                SchemaValidation.prepare();
+                ExpressionSupport.prepare();
+              } catch (RuntimeException | LinkageError e) {
+                // met again, and reported, by the load that needs them
+              }
+            },
+            "runbook-loader-prepare");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
   public static LoadResult load(Path file, String displayName) {
     LoadPipeline pipeline = new LoadPipeline();
     Path normalized = file.toAbsolutePath().normalize();

@@ -2,8 +2,10 @@ package dev.runbook.engine.journal;
 
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,6 +21,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 import org.json.JSONException;
 import org.json.JSONObject;
@@ -214,6 +217,32 @@ public final class Journal implements Closeable {
       start = end + 1;
     }
     return new Contents(records, bytes.length, false);
+  }
+
+  /**
+   * The first record of a journal file, read without reading the rest: empty when the file cannot
+   * be read or its first line is not a whole, valid record. A command that needs only what the run
+   * started with (its runbook file) can act on it while {@link #read} reads a long journal.
+   */
+  public static Optional<JournalRecord> readFirst(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        for (int i = 0; i < n; i++) {
+          if (buffer[i] == '\n') {
+            line.write(buffer, 0, i + 1);
+            byte[] bytes = line.toByteArray();
+            return Optional.ofNullable(parse(bytes, 0, bytes.length - 1, 1));
+          }
+        }
+        line.write(buffer, 0, n);
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   /**

@@ -52,6 +52,34 @@ class JournalTest {
   }
 
   @Test
+  void theFirstRecordIsReadAlone() throws IOException {
+    writeThree();
+    Path file = dir.resolve(Journal.FILE_NAME);
+    // whatever follows the first line is not read: not even a corrupt line
+    Files.writeString(file, "not a record\nnor this\n", StandardOpenOption.APPEND);
+
+    assertThat(Journal.readFirst(file))
+        .hasValueSatisfying(
+            r -> {
+              assertThat(r.seq()).isEqualTo(1);
+              assertThat(r.type()).isEqualTo("run_started");
+              assertThat(r.field("runbook")).isEqualTo("demo");
+            });
+  }
+
+  @Test
+  void aFirstLineThatIsNotAWholeValidRecordIsNoFirstRecord() throws IOException {
+    Path file = dir.resolve(Journal.FILE_NAME);
+    assertThat(Journal.readFirst(file)).isEmpty();
+    Files.writeString(file, "");
+    assertThat(Journal.readFirst(file)).isEmpty();
+    Files.writeString(file, "{\"seq\":1,\"ts\":\"2026-");
+    assertThat(Journal.readFirst(file)).isEmpty();
+    Files.writeString(file, "{\"seq\":1}\n");
+    assertThat(Journal.readFirst(file)).isEmpty();
+  }
+
+  @Test
   void journalFileIsReadableByItsOwnerOnly() throws IOException {
     writeThree();
     assertThat(

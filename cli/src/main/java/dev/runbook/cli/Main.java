@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.dsl.RunbookLoader;
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
 import java.io.PrintWriter;
@@ -34,7 +35,11 @@ public final class Main {
   /** Runs one command line and returns its exit code; what it prints goes to out and err. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
-    CommandLine cli = new CommandLine(new RootCommand());
+    if (RootCommand.LOAD_RUNBOOKS.contains(String.valueOf(RootCommand.subcommandNamed(args)))) {
+      // the schema and the expression engine load beside picocli's set-up and the YAML parse
+      RunbookLoader.prepareInBackground();
+    }
+    CommandLine cli = RootCommand.commandLine(args);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(

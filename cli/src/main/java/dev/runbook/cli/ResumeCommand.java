@@ -91,6 +91,8 @@ final class ResumeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     EngineContext context = input.context();
     RunHistory history = new RunHistory(context.state());
+    Optional<RunbookInput.EarlyLoad> early =
+        runId == null ? Optional.empty() : RunbookInput.EarlyLoad.start(history, runId);
     RunSummary run = runId == null ? onlyResumable(history, err) : history.get(runId);
     if (!run.resumable()) {
       throw new RunbookException(
@@ -104,7 +106,7 @@ final class ResumeCommand implements Callable<Integer> {
     if (saved != null) {
       saved.keySet().forEach(k -> input.params.putIfAbsent(k, String.valueOf(saved.get(k))));
     }
-    RunbookInput.Loaded loaded = input.load(run.file(), err, true);
+    RunbookInput.Loaded loaded = input.load(run.file(), err, true, early);
     Runbook runbook = loaded.load().runbook().orElseThrow();
     Plan plan = new Planner(context).plan(runbook, loaded.load().called(), loaded.params(), true);
     refuseChanges(run, runbook, plan, err);
@@ -116,7 +118,7 @@ final class ResumeCommand implements Callable<Integer> {
           executor.resume(
               plan,
               run.runId(),
-              history.journal(run.runId()).records(),
+              history.journalAsRead(run.runId()),
               new RunOptions(Optional.empty(), VersionProvider.version()),
               new ResumeOptions(inflight.rerun, inflight.skip, Optional.ofNullable(confirm)),
               output.listener(rearm),

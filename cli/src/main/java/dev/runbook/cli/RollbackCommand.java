@@ -52,6 +52,7 @@ final class RollbackCommand implements Callable<Integer> {
   public Integer call() {
     EngineContext context = input.context();
     RunHistory history = new RunHistory(context.state());
+    Optional<RunbookInput.EarlyLoad> early = RunbookInput.EarlyLoad.start(history, runId);
     RunSummary run = history.get(runId);
     if (run.status().equals("rolled_back") || run.status().equals("undone")) {
       throw new RunbookException(
@@ -61,7 +62,7 @@ final class RollbackCommand implements Callable<Integer> {
     if (saved != null) {
       saved.keySet().forEach(k -> input.params.putIfAbsent(k, String.valueOf(saved.get(k))));
     }
-    RunbookInput.Loaded loaded = input.load(run.file(), spec.commandLine().getErr(), true);
+    RunbookInput.Loaded loaded = input.load(run.file(), spec.commandLine().getErr(), true, early);
     Runbook runbook = loaded.load().runbook().orElseThrow();
     Plan plan = new Planner(context).plan(runbook, loaded.load().called(), loaded.params(), true);
     Executor executor = new Executor(context);
@@ -72,7 +73,7 @@ final class RollbackCommand implements Callable<Integer> {
           executor.rollback(
               plan,
               runId,
-              history.journal(runId).records(),
+              history.journalAsRead(runId),
               new RunOptions(Optional.empty(), VersionProvider.version()),
               output.listener(rearm),
               output.interaction(false, executor::interrupt));

@@ -8,6 +8,7 @@ import dev.runbook.dsl.model.Param;
 import dev.runbook.engine.EngineContext;
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
+import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.StateDir;
 import java.io.Console;
 import java.io.PrintWriter;
@@ -17,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import picocli.CommandLine.Option;
 
 /** The options every command that reads a runbook and its parameters shares. */
@@ -50,7 +53,19 @@ final class RunbookInput {
    * problems and throws exit 2 when anything is wrong.
    */
   Loaded load(Path file, PrintWriter err, boolean mayPrompt) {
-    LoadResult result = new RunbookLoader().load(file, file.toString());
+    return load(file, err, mayPrompt, Optional.empty());
+  }
+
+  /**
+   * As {@link #load(Path, PrintWriter, boolean)}, with the loader's result from {@code early} when
+   * it loaded the same file.
+   */
+  Loaded load(Path file, PrintWriter err, boolean mayPrompt, Optional<EarlyLoad> early) {
+    LoadResult result =
+        early
+            .filter(e -> e.file().equals(file))
+            .map(EarlyLoad::result)
+            .orElseGet(() -> new RunbookLoader().load(file, file.toString()));
     ProblemRenderer.text(result.problems(), err);
     if (result.hasErrors()) {
       throw new RunbookException(ErrorCode.INVALID_INPUT, file + " is not a valid runbook");
@@ -91,6 +106,58 @@ final class RunbookInput {
       }
     }
     return new Loaded(result, params);
+  }
+
+  /**
+   * The load of a run's runbook, started on a thread of its own before the run's journal is read:
+   * for a run of many steps the journal and the runbook take about as long to read, and each has a
+   * core. The loader only reads files and prints nothing, so what the command says, and in what
+   * order, stays the same.
+   */
+  static final class EarlyLoad {
+    private final Path file;
+    private final FutureTask<LoadResult> task;
+
+    private EarlyLoad(Path file) {
+      this.file = file;
+      this.task = new FutureTask<>(() -> new RunbookLoader().load(file, file.toString()));
+    }
+
+    /** Starts loading the runbook run {@code runId} started with, if its journal names one. */
+    static Optional<EarlyLoad> start(RunHistory history, String runId) {
+      return history
+          .startedFile(runId)
+          .map(
+              file -> {
+                EarlyLoad early = new EarlyLoad(file);
+                Thread thread = new Thread(early.task, "runbook-early-load");
+                thread.setDaemon(true);
+                thread.start();
+                return early;
+              });
+    }
+
+    Path file() {
+      return file;
+    }
+
+    /** The loader's result, waiting for it; what it threw, as it threw it. */
+    LoadResult result() {
+      try {
+        return task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while loading " + file, e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error error) {
+          throw error;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
   }
 
   EngineContext context() {

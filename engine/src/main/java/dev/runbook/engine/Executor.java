@@ -24,7 +24,6 @@ import dev.runbook.engine.internal.exec.RunState;
 import dev.runbook.engine.internal.exec.StepOutcome;
 import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.journal.Journal;
-import dev.runbook.engine.journal.JournalRecord;
 import dev.runbook.engine.journal.RunIds;
 import dev.runbook.engine.journal.RunLock;
 import dev.runbook.engine.journal.StateDir;
@@ -119,30 +118,35 @@ public final class Executor {
    * in-flight step, and goes on (or goes on rolling back, if it was).
    *
    * @param plan the plan rebuilt now from the run's runbook and parameters
+   * @param asRead the run's journal as the caller read it (for its summary): reused under the run's
+   *     lock if the file has not grown since, read again otherwise
    */
   public RunResult resume(
       Plan plan,
       String runId,
-      List<JournalRecord> records,
+      Journal.Contents asRead,
       RunOptions options,
       ResumeOptions resume,
       RunListener listener,
       Interaction interaction) {
-    return continueRun(plan, runId, records, options, resume, false, listener, interaction);
+    return continueRun(plan, runId, asRead, options, resume, false, listener, interaction);
   }
 
-  /** Compensates a run on demand (the smoke test failed an hour later), newest first. */
+  /**
+   * Compensates a run on demand (the smoke test failed an hour later), newest first. {@code asRead}
+   * as for {@link #resume}.
+   */
   public RunResult rollback(
       Plan plan,
       String runId,
-      List<JournalRecord> records,
+      Journal.Contents asRead,
       RunOptions options,
       RunListener listener,
       Interaction interaction) {
     return continueRun(
         plan,
         runId,
-        records,
+        asRead,
         options,
         new ResumeOptions(false, false, Optional.empty()),
         true,
@@ -153,7 +157,7 @@ public final class Executor {
   private RunResult continueRun(
       Plan plan,
       String runId,
-      List<JournalRecord> records,
+      Journal.Contents asRead,
       RunOptions options,
       ResumeOptions resume,
       boolean rollbackRequested,
@@ -166,9 +170,10 @@ public final class Executor {
         runId,
         () -> {
           Path runDir = state.runDir(runId);
-          try (Journal journal = Journal.reopen(runDir, context.clock())) {
+          // The records replayed are the ones on disk under the lock.
+          try (Journal journal = Journal.reopen(runDir, context.clock(), asRead)) {
             Run run = new Run(plan, options, listener, interaction, runId, runDir, journal);
-            run.prior = PriorRun.replay(records, run.steps());
+            run.prior = PriorRun.replay(journal.contents().records(), run.steps());
             run.onFailure = options.onFailure().or(run.prior::onFailure);
             run.resume = resume;
             run.rollbackRequested = rollbackRequested;

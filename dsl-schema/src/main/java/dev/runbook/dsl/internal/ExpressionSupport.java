@@ -20,6 +20,11 @@ final class ExpressionSupport implements ModelBinder.TemplateParser {
   private static final ExpressionLanguage LANGUAGE = ExpressionLanguage.standard();
   private final Map<Expression, CompiledExpression> compiled = new IdentityHashMap<>();
 
+  /** Sets up the expression engine (this class's initialization), if not done yet. */
+  static void prepare() {
+    // nothing more: calling a static method initializes the class
+  }
+
   @Override
   public Optional<Template> parse(String text, SourceLocation location, List<Problem> problems) {
     Template template;

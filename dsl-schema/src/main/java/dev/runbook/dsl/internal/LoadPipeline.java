@@ -24,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.json.JSONObject;
 
 /** Runs the loader's stages over a runbook and every runbook it calls. */
@@ -33,6 +35,34 @@ public final class LoadPipeline {
   private final Deque<Path> callStack = new ArrayDeque<>();
 
   private LoadPipeline() {}
+
+  private static final java.util.concurrent.atomic.AtomicBoolean PREPARING =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Loads the JSON Schema's validator and sets up the expression engine on a daemon thread, once
+   * per JVM. Both are initialized once, by whichever thread comes first (a class's static
+   * initialization), so a load that starts before they are ready waits for them, and one that
+   * starts after finds them done. A failure here is left to that load to meet and report.
+   */
+  public static void prepareInBackground() {
+    if (!PREPARING.compareAndSet(false, true)) {
+      return;
+    }
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                SchemaValidation.prepare();
+                ExpressionSupport.prepare();
+              } catch (RuntimeException | LinkageError e) {
+                // met again, and reported, by the load that needs them
+              }
+            },
+            "runbook-loader-prepare");
+    thread.setDaemon(true);
+    thread.start();
+  }
 
   public static LoadResult load(Path file, String displayName) {
     LoadPipeline pipeline = new LoadPipeline();
@@ -65,10 +95,18 @@ public final class LoadPipeline {
               "start with `schema: runbook/v1`"));
       return Optional.empty();
     }
-    local.addAll(SchemaValidation.validate(json.get()));
+    // Schema validation and binding only read the JSON, and neither needs the other's problems:
+    // the validation runs on another thread, beside the binding and the semantic checks (on a
+    // runbook of thousands of steps each takes about as long as the other two together).
+    PositionedJson document = json.get();
+    CompletableFuture<List<Problem>> schema =
+        CompletableFuture.supplyAsync(() -> SchemaValidation.validate(document));
+    List<Problem> model = new ArrayList<>();
     ExpressionSupport expressions = new ExpressionSupport();
-    Optional<Runbook> runbook = new ModelBinder(json.get(), file, expressions, local).bind();
-    runbook.ifPresent(r -> SemanticChecks.check(r, expressions::references, local));
+    Optional<Runbook> runbook = new ModelBinder(document, file, expressions, model).bind();
+    runbook.ifPresent(r -> SemanticChecks.check(r, expressions::references, model));
+    local.addAll(joined(schema));
+    local.addAll(model);
     problems.addAll(local);
     if (runbook.isEmpty()) {
       return Optional.empty();
@@ -78,6 +116,21 @@ public final class LoadPipeline {
     checkCalls(runbook.get(), displayName);
     callStack.pop();
     return runbook;
+  }
+
+  /** The value of {@code future}, or what it threw, as it threw it. */
+  private static <T> T joined(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
   }
 
   private void checkCalls(Runbook runbook, String displayName) {

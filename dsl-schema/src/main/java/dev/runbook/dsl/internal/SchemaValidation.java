@@ -57,6 +57,11 @@ final class SchemaValidation {
     this.json = json;
   }
 
+  /** Loads the schema into its validator (this class's initialization), if not done yet. */
+  static void prepare() {
+    // nothing more: calling a static method initializes the class
+  }
+
   static List<Problem> validate(PositionedJson json) {
     SchemaValidation validation = new SchemaValidation(json);
     try {

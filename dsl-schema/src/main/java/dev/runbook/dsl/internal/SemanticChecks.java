@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Stage four: what the schema cannot say. Unique ids, references that resolve, the rules that keep
@@ -67,26 +68,39 @@ final class SemanticChecks {
     for (Param param : runbook.params().values()) {
       checkParamDefault(param);
     }
-    Scope top = new Scope(List.of(), "the runbook's env");
+    Scope top = new Scope(id -> false, "the runbook's env");
     runbook.env().values().forEach(t -> checkTemplate(t, top));
+    Scope precondition = new Scope(id -> false, "a precondition");
     for (Check check : runbook.preconditions()) {
-      ModelWalker.expressions(check)
-          .forEach(e -> checkReferences(e, new Scope(List.of(), "a precondition")));
+      ModelWalker.expressions(check).forEach(e -> checkReferences(e, precondition));
     }
-    List<String> before = new ArrayList<>();
-    for (Step step : runbook.steps()) {
-      checkStep(step, new Scope(List.copyOf(before), "step `" + step.id() + "`"), before);
-      before.add(step.id());
+    // A step sees the steps before it; a finally step, every step and the finally steps before
+    // it. Asking where an id first appears, rather than copying the ids before each step, keeps
+    // the checks linear in the number of steps.
+    List<Step> ordered = new ArrayList<>(runbook.steps());
+    ordered.addAll(runbook.finallySteps());
+    Map<String, Integer> firstAt = new HashMap<>();
+    for (int i = 0; i < ordered.size(); i++) {
+      firstAt.putIfAbsent(ordered.get(i).id(), i);
     }
-    List<String> all = new ArrayList<>(before);
-    for (Step step : runbook.finallySteps()) {
-      checkStep(step, new Scope(List.copyOf(all), "finally step `" + step.id() + "`"), all);
-      all.add(step.id());
+    int topLevel = runbook.steps().size();
+    for (int i = 0; i < ordered.size(); i++) {
+      Step step = ordered.get(i);
+      int position = i;
+      String where = (i < topLevel ? "step `" : "finally step `") + step.id() + "`";
+      checkStep(
+          step, new Scope(id -> firstAt.getOrDefault(id, Integer.MAX_VALUE) < position, where));
     }
   }
 
   /** The steps an expression may read, and how to name the place in messages. */
-  private record Scope(List<String> visibleSteps, String where) {}
+  private record Scope(Predicate<String> visibleSteps, String where) {
+    /** This scope with step {@code id} visible too, named {@code where}. */
+    Scope withStep(String id, String where) {
+      Predicate<String> visible = visibleSteps;
+      return new Scope(s -> s.equals(id) || visible.test(s), where);
+    }
+  }
 
   private void uniqueIds() {
     Map<String, SourceLocation> seen = new HashMap<>();
@@ -115,7 +129,7 @@ final class SemanticChecks {
     }
   }
 
-  private void checkStep(Step step, Scope scope, List<String> before) {
+  private void checkStep(Step step, Scope scope) {
     step.when().ifPresent(e -> checkReferences(e, scope));
     for (Requirement requirement : step.requires()) {
       ModelWalker.expressions(requirement.check()).forEach(e -> checkReferences(e, scope));
@@ -124,15 +138,12 @@ final class SemanticChecks {
     step.cwd().ifPresent(t -> checkTemplate(t, scope));
     step.env().values().forEach(t -> checkTemplate(t, scope));
     step.outputs().values().forEach(o -> o.file().ifPresent(t -> checkTemplate(t, scope)));
-    List<String> withSelf = new ArrayList<>(scope.visibleSteps());
-    withSelf.add(step.id());
-    Scope after = new Scope(withSelf, scope.where());
+    Scope after = scope.withStep(step.id(), scope.where());
     for (Check check : step.verify()) {
       ModelWalker.expressions(check).forEach(e -> checkReferences(e, after));
     }
     for (Step compensation : step.compensate()) {
-      checkStep(
-          compensation, new Scope(withSelf, "the compensation of `" + step.id() + "`"), before);
+      checkStep(compensation, scope.withStep(step.id(), "the compensation of `" + step.id() + "`"));
       if (compensation.action() instanceof Action.Call) {
         problems.add(
             Problem.error(
@@ -358,7 +369,7 @@ final class SemanticChecks {
       unknown("step", id, stepsById.keySet(), at, "steps");
       return;
     }
-    if (!scope.visibleSteps().contains(id)) {
+    if (!scope.visibleSteps().test(id)) {
       problems.add(
           Problem.error(
               "expr.later-step",

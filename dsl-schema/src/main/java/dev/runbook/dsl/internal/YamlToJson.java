@@ -8,12 +8,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.json.JSONArray;
 import org.json.JSONObject;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -24,6 +25,7 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
@@ -70,10 +72,12 @@ final class YamlToJson {
             .setUseMarks(true)
             .build();
     try {
-      if (!withinDepth(settings, text)) {
+      Optional<List<Event>> events = withinDepth(settings, text);
+      if (events.isEmpty()) {
         return Optional.empty();
       }
-      Optional<Node> node = new Compose(settings).composeReader(new StringReader(text));
+      // Composed from the events already parsed: parsing is most of the cost of a long runbook.
+      Optional<Node> node = new Composer(settings, new EventList(events.get())).getSingleNode();
       if (node.isEmpty()) {
         problems.add(
             Problem.error(
@@ -107,11 +111,16 @@ final class YamlToJson {
     }
   }
 
-  /** Walks the event stream: cheap, iterative, and stops deep input before compose recurses. */
-  private boolean withinDepth(LoadSettings settings, String text) {
+  /**
+   * The document's events, unless it is nested too deep or has several documents: walking the event
+   * stream is iterative, and stops deep input before compose recurses.
+   */
+  private Optional<List<Event>> withinDepth(LoadSettings settings, String text) {
     int depth = 0;
     int documents = 0;
+    List<Event> events = new ArrayList<>();
     for (Event event : new Parse(settings).parseReader(new StringReader(text))) {
+      events.add(event);
       switch (event.getEventId()) {
         case DocumentStart -> {
           if (++documents > 1) {
@@ -121,7 +130,7 @@ final class YamlToJson {
                     locationOf(event.getStartMark()),
                     "a second YAML document (`---`) in a runbook file",
                     "one runbook per file: remove the `---` and what follows, or split the file"));
-            return false;
+            return Optional.empty();
           }
         }
         case MappingStart, SequenceStart -> {
@@ -131,14 +140,49 @@ final class YamlToJson {
                     "yaml.too-deep",
                     locationOf(event.getStartMark()),
                     "the document is nested more than " + MAX_DEPTH + " levels deep"));
-            return false;
+            return Optional.empty();
           }
         }
         case MappingEnd, SequenceEnd -> depth--;
         default -> {}
       }
     }
-    return true;
+    return Optional.of(events);
+  }
+
+  /** A parser that hands out events parsed before. */
+  private static final class EventList implements Parser {
+    private final List<Event> events;
+    private int next;
+
+    EventList(List<Event> events) {
+      this.events = events;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < events.size();
+    }
+
+    @Override
+    public boolean checkEvent(Event.ID id) {
+      return hasNext() && events.get(next).getEventId() == id;
+    }
+
+    @Override
+    public Event peekEvent() {
+      if (!hasNext()) {
+        throw new NoSuchElementException("no more events");
+      }
+      return events.get(next);
+    }
+
+    @Override
+    public Event next() {
+      Event event = peekEvent();
+      next++;
+      return event;
+    }
   }
 
   private Object convert(Node node, String pointer) {

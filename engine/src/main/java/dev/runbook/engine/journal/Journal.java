@@ -2,8 +2,10 @@ package dev.runbook.engine.journal;
 
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,9 +17,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 import org.json.JSONException;
 import org.json.JSONObject;
@@ -35,17 +39,26 @@ import org.json.JSONObject;
 public final class Journal implements Closeable {
   public static final String FILE_NAME = "journal.jsonl";
   private static final String CRC_FIELD = ",\"crc\":\"";
+  private static final byte[] CRC_FIELD_BYTES = CRC_FIELD.getBytes(StandardCharsets.UTF_8);
+
+  /** A line ends with the crc's eight hex digits, then {@code "}}. */
+  private static final int CRC_HEX_AND_CLOSE = 10;
 
   private final Path file;
   private final FileChannel channel;
   private final Clock clock;
+  private final Contents contents;
   private long seq;
 
-  private Journal(Path file, FileChannel channel, Clock clock, long seq) {
+  private Journal(Path file, FileChannel channel, Clock clock, Contents contents) {
     this.file = file;
     this.channel = channel;
     this.clock = clock;
-    this.seq = seq;
+    this.contents = contents;
+    this.seq =
+        contents.records().isEmpty()
+            ? 0
+            : contents.records().get(contents.records().size() - 1).seq();
   }
 
   /** Creates the journal of a new run in {@code runDir} (which must exist). */
@@ -61,7 +74,7 @@ public final class Journal implements Closeable {
                   StandardOpenOption.APPEND),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       syncDirectory(runDir);
-      return new Journal(file, channel, clock, 0);
+      return new Journal(file, channel, clock, new Contents(List.of(), 0, false));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the journal " + file, e);
     }
@@ -72,21 +85,43 @@ public final class Journal implements Closeable {
    * file first, so new records never follow garbage.
    */
   public static Journal reopen(Path runDir, Clock clock) {
+    return open(runDir.resolve(FILE_NAME), clock, read(runDir.resolve(FILE_NAME)));
+  }
+
+  /**
+   * Like {@link #reopen(Path, Clock)}, but reuses {@code asRead}, a read of the same file made
+   * before (for the run's summary), when the file still has the size it had then: a journal only
+   * grows, so a file of that size holds exactly those records. One that grew since (another process
+   * appended before this one took the run's lock) is read again. Reading a long journal is most of
+   * what a resume costs before its first step.
+   */
+  public static Journal reopen(Path runDir, Clock clock, Contents asRead) {
     Path file = runDir.resolve(FILE_NAME);
-    Contents contents = read(file);
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT, "cannot read the journal " + file + ": " + e.getMessage());
+    }
+    return open(file, clock, size == asRead.validLength() ? asRead : read(file));
+  }
+
+  private static Journal open(Path file, Clock clock, Contents contents) {
     try {
       FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
       channel.truncate(contents.validLength());
       channel.force(true);
       channel.position(contents.validLength());
-      long last =
-          contents.records().isEmpty()
-              ? 0
-              : contents.records().get(contents.records().size() - 1).seq();
-      return new Journal(file, channel, clock, last);
+      return new Journal(file, channel, clock, contents);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the journal " + file, e);
     }
+  }
+
+  /** What the file held when this journal was opened: empty for a new one. */
+  public Contents contents() {
+    return contents;
   }
 
   /** Appends one record and waits until it is on disk. */
@@ -167,8 +202,7 @@ public final class Journal implements Closeable {
         end++;
       }
       boolean complete = end < bytes.length;
-      String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
-      JournalRecord record = complete ? parse(line, records.size() + 1) : null;
+      JournalRecord record = complete ? parse(bytes, start, end, records.size() + 1) : null;
       if (record == null) {
         boolean last = !complete || end + 1 >= bytes.length;
         if (last) {
@@ -185,31 +219,87 @@ public final class Journal implements Closeable {
     return new Contents(records, bytes.length, false);
   }
 
-  private static JournalRecord parse(String line, long expectedSeq) {
-    int at = line.lastIndexOf(CRC_FIELD);
-    if (at < 0 || !line.endsWith("\"}")) {
+  /**
+   * The first record of a journal file, read without reading the rest: empty when the file cannot
+   * be read or its first line is not a whole, valid record. A command that needs only what the run
+   * started with (its runbook file) can act on it while {@link #read} reads a long journal.
+   */
+  public static Optional<JournalRecord> readFirst(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        for (int i = 0; i < n; i++) {
+          if (buffer[i] == '\n') {
+            line.write(buffer, 0, i + 1);
+            byte[] bytes = line.toByteArray();
+            return Optional.ofNullable(parse(bytes, 0, bytes.length - 1, 1));
+          }
+        }
+        line.write(buffer, 0, n);
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The record on {@code bytes[start, end)}, or null when the line is not one: no crc field last, a
+   * checksum that does not match, bad JSON, or a sequence gap. The checksum is computed on the
+   * bytes as they are, with no copy of the line as text but the one parsed: reading a journal of
+   * 100,000 records is most of a resume's work outside the runbook's load.
+   */
+  private static JournalRecord parse(byte[] bytes, int start, int end, long expectedSeq) {
+    int length = end - start;
+    int crcStart = end - CRC_HEX_AND_CLOSE;
+    int fieldStart = crcStart - CRC_FIELD_BYTES.length;
+    if (length < CRC_FIELD_BYTES.length + CRC_HEX_AND_CLOSE
+        || bytes[end - 2] != '"'
+        || bytes[end - 1] != '}'
+        || !Arrays.equals(
+            bytes, fieldStart, crcStart, CRC_FIELD_BYTES, 0, CRC_FIELD_BYTES.length)) {
       return null;
     }
-    String body = line.substring(0, at);
-    String crc = line.substring(at + CRC_FIELD.length(), line.length() - 2);
-    if (!crc.equals(crc(body + "}"))) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, start, fieldStart - start);
+    crc.update('}');
+    if (hex(bytes, crcStart, crcStart + 8) != crc.getValue()) {
       return null;
     }
     try {
-      JSONObject json = new JSONObject(body + "}");
+      // The object without its crc field, as the checksum covers it (a record's data may have a
+      // field of that name too).
+      byte[] body = Arrays.copyOfRange(bytes, start, fieldStart + 1);
+      body[body.length - 1] = '}';
+      JSONObject json = new JSONObject(new String(body, StandardCharsets.UTF_8));
       long seq = json.getLong("seq");
       if (seq != expectedSeq) {
         return null;
       }
-      Instant ts = Instant.parse(json.getString("ts"));
+      Instant ts = Timestamps.parse(json.getString("ts"));
       String type = json.getString("type");
       json.remove("seq");
       json.remove("ts");
       json.remove("type");
       return new JournalRecord(seq, ts, type, json);
-    } catch (JSONException | java.time.format.DateTimeParseException e) {
+    } catch (JSONException | java.time.DateTimeException e) {
       return null;
     }
+  }
+
+  /** The value of the hex digits {@code bytes[from, to)}, or -1 if one is not. */
+  private static long hex(byte[] bytes, int from, int to) {
+    long value = 0;
+    for (int i = from; i < to; i++) {
+      int digit = Character.digit(bytes[i], 16);
+      if (digit < 0) {
+        return -1;
+      }
+      value = value << 4 | digit;
+    }
+    return value;
   }
 
   private static String crc(String text) {

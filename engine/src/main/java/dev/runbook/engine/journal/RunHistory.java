@@ -65,6 +65,20 @@ public final class RunHistory {
     return summary;
   }
 
+  /**
+   * The runbook file run {@code runId} started with, from its journal's first record alone; empty
+   * when there is no such run or record ({@link #get} then says why).
+   */
+  public Optional<Path> startedFile(String runId) {
+    if (runId.contains("/")) {
+      return Optional.empty();
+    }
+    return Journal.readFirst(state.runDir(runId).resolve(Journal.FILE_NAME))
+        .filter(r -> r.type().equals("run_started"))
+        .map(r -> r.field("file"))
+        .map(Path::of);
+  }
+
   /** The journal of {@code runId}, read now. */
   public Journal.Contents journal(String runId) {
     return Journal.read(state.runDir(runId).resolve(Journal.FILE_NAME));

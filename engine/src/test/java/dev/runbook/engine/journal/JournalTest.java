@@ -42,6 +42,44 @@ class JournalTest {
   }
 
   @Test
+  void aRecordMayHaveAFieldNamedLikeTheChecksum() {
+    try (Journal journal = Journal.create(dir, Clock.systemUTC())) {
+      journal.append("run_started", new JSONObject().put("crc", "not the checksum"));
+    }
+    Journal.Contents contents = Journal.read(dir.resolve(Journal.FILE_NAME));
+    assertThat(contents.tornTail()).isFalse();
+    assertThat(contents.records().get(0).field("crc")).isEqualTo("not the checksum");
+  }
+
+  @Test
+  void theFirstRecordIsReadAlone() throws IOException {
+    writeThree();
+    Path file = dir.resolve(Journal.FILE_NAME);
+    // whatever follows the first line is not read: not even a corrupt line
+    Files.writeString(file, "not a record\nnor this\n", StandardOpenOption.APPEND);
+
+    assertThat(Journal.readFirst(file))
+        .hasValueSatisfying(
+            r -> {
+              assertThat(r.seq()).isEqualTo(1);
+              assertThat(r.type()).isEqualTo("run_started");
+              assertThat(r.field("runbook")).isEqualTo("demo");
+            });
+  }
+
+  @Test
+  void aFirstLineThatIsNotAWholeValidRecordIsNoFirstRecord() throws IOException {
+    Path file = dir.resolve(Journal.FILE_NAME);
+    assertThat(Journal.readFirst(file)).isEmpty();
+    Files.writeString(file, "");
+    assertThat(Journal.readFirst(file)).isEmpty();
+    Files.writeString(file, "{\"seq\":1,\"ts\":\"2026-");
+    assertThat(Journal.readFirst(file)).isEmpty();
+    Files.writeString(file, "{\"seq\":1}\n");
+    assertThat(Journal.readFirst(file)).isEmpty();
+  }
+
+  @Test
   void journalFileIsReadableByItsOwnerOnly() throws IOException {
     writeThree();
     assertThat(
@@ -60,6 +98,51 @@ class JournalTest {
     assertThat(contents.records()).hasSize(3);
 
     try (Journal journal = Journal.reopen(dir, Clock.systemUTC())) {
+      journal.append("finished", new JSONObject());
+    }
+    Journal.Contents after = Journal.read(file);
+    assertThat(after.tornTail()).isFalse();
+    assertThat(after.records()).extracting(JournalRecord::seq).containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  @Test
+  void reopeningWithAnEarlierReadOfAnUnchangedFileKeepsThatRead() {
+    writeThree();
+    Journal.Contents asRead = Journal.read(dir.resolve(Journal.FILE_NAME));
+
+    try (Journal journal = Journal.reopen(dir, Clock.systemUTC(), asRead)) {
+      assertThat(journal.contents()).isSameAs(asRead);
+      assertThat(journal.append("resumed", new JSONObject()).seq()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void reopeningWithAnEarlierReadOfAJournalThatGrewSinceReadsItAgain() {
+    writeThree();
+    Journal.Contents asRead = Journal.read(dir.resolve(Journal.FILE_NAME));
+    try (Journal other = Journal.reopen(dir, Clock.systemUTC())) {
+      other.append("step_started", new JSONObject().put("step", "b").put("attempt", 1));
+    }
+
+    try (Journal journal = Journal.reopen(dir, Clock.systemUTC(), asRead)) {
+      assertThat(journal.contents().records())
+          .extracting(r -> r.field("step"))
+          .containsExactly(null, "a", "a", "b");
+      assertThat(journal.append("resumed", new JSONObject()).seq()).isEqualTo(5);
+    }
+    assertThat(Journal.read(dir.resolve(Journal.FILE_NAME)).records())
+        .extracting(JournalRecord::seq)
+        .containsExactly(1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
+  void reopeningWithAnEarlierReadThatFoundATornTailCutsItOff() throws IOException {
+    writeThree();
+    Path file = dir.resolve(Journal.FILE_NAME);
+    Files.writeString(file, "{\"seq\":4,\"ts\":\"2026-", StandardOpenOption.APPEND);
+    Journal.Contents asRead = Journal.read(file);
+
+    try (Journal journal = Journal.reopen(dir, Clock.systemUTC(), asRead)) {
       journal.append("finished", new JSONObject());
     }
     Journal.Contents after = Journal.read(file);

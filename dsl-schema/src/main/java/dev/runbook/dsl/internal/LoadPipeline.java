@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.json.JSONObject;
 
 /** Runs the loader's stages over a runbook and every runbook it calls. */
@@ -36,8 +37,7 @@ public final class LoadPipeline {
 
   private LoadPipeline() {}
 
-  private static final java.util.concurrent.atomic.AtomicBoolean PREPARING =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private static final AtomicBoolean PREPARING = new AtomicBoolean();
 
   /**
    * Loads the JSON Schema's validator and sets up the expression engine on a daemon thread, once

@@ -509,23 +509,23 @@ public final class Bench {
     // bin/runbook's JVM flags, then one change at a time: what each flag is worth.
     String cds = "-XX:SharedArchiveFile=" + archive;
     List<String[]> flagSets = new ArrayList<>();
-    flagSets.add(new String[] {"no archive", "-XX:TieredStopAtLevel=1", "-Xms64m"});
+    String serial = "-XX:+UseSerialGC";
+    flagSets.add(new String[] {"no archive", "-XX:TieredStopAtLevel=1", serial, "-Xms64m"});
     if (!quick && archived) {
       flagSets.add(
-          new String[] {"bin/runbook's flags", "-XX:TieredStopAtLevel=1", "-Xms64m", cds});
-      flagSets.add(new String[] {"C2 too (no TieredStopAtLevel)", "-Xms64m", cds});
-      flagSets.add(new String[] {"default initial heap (no -Xms64m)", "-XX:TieredStopAtLevel=1", cds});
+          new String[] {"bin/runbook's flags", "-XX:TieredStopAtLevel=1", serial, "-Xms64m", cds});
+      flagSets.add(new String[] {"C2 too (no TieredStopAtLevel)", serial, "-Xms64m", cds});
+      flagSets.add(
+          new String[] {"default initial heap (no -Xms64m)", "-XX:TieredStopAtLevel=1", serial, cds});
+      flagSets.add(
+          new String[] {"G1 (the default collector)", "-XX:TieredStopAtLevel=1", "-Xms64m", cds});
       flagSets.add(
           new String[] {
-            "+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms64m", "-XX:+UseSerialGC", cds
+            "-UsePerfData", "-XX:TieredStopAtLevel=1", serial, "-Xms64m", "-XX:-UsePerfData", cds
           });
       flagSets.add(
-          new String[] {
-            "-UsePerfData", "-XX:TieredStopAtLevel=1", "-Xms64m", "-XX:-UsePerfData", cds
-          });
-      flagSets.add(
-          new String[] {"-Xshare:off (no CDS at all)", "-XX:TieredStopAtLevel=1", "-Xms64m",
-            "-Xshare:off"});
+          new String[] {"-Xshare:off (no CDS at all)", "-XX:TieredStopAtLevel=1", serial,
+            "-Xms64m", "-Xshare:off"});
     }
     for (String[] f : flagSets) {
       List<String> cmd = new ArrayList<>(List.of("java"));

@@ -19,10 +19,12 @@ import org.json.JSONTokener;
  * match) or a JSON Pointer into the text parsed as JSON.
  *
  * <p>Text up to {@link #WHOLE_TEXT_LIMIT} is matched as a whole (a regex may span lines); larger
- * output is matched line by line so memory stays bounded.
+ * output is matched line by line, each line on its first {@link #LINE_LIMIT} characters, so memory
+ * stays bounded even for a gigabyte without a newline.
  */
 public final class OutputCapture {
   static final long WHOLE_TEXT_LIMIT = 4L << 20;
+  static final int LINE_LIMIT = 1 << 20;
 
   private OutputCapture() {}
 
@@ -64,12 +66,9 @@ public final class OutputCapture {
         return match(pattern, Files.readString(source.get(), StandardCharsets.UTF_8), where);
       }
       try (BufferedReader reader = Files.newBufferedReader(source.get(), StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          Captured c = match(pattern, line, where);
-          if (c.value().isPresent()) {
-            return c;
-          }
+        Optional<Captured> found = matchByLine(pattern, reader, where);
+        if (found.isPresent()) {
+          return found.get();
         }
       }
       return new Captured(Optional.empty(), "no match for /" + pattern.pattern() + "/ in " + where);
@@ -101,6 +100,55 @@ public final class OutputCapture {
       end--;
     }
     return new Captured(Optional.of(value.substring(0, end)), "");
+  }
+
+  /**
+   * The first line that matches, lines ending as {@link BufferedReader#readLine} ends them (at
+   * {@code \n}, {@code \r} or {@code \r\n}) but cut at {@link #LINE_LIMIT} characters: {@code
+   * readLine} would keep a whole line, however long.
+   */
+  private static Optional<Captured> matchByLine(
+      Pattern pattern, BufferedReader reader, String where) throws IOException {
+    char[] chunk = new char[8192];
+    StringBuilder line = new StringBuilder();
+    boolean pending = false;
+    boolean afterCr = false;
+    int n;
+    while ((n = reader.read(chunk)) != -1) {
+      int from = 0;
+      for (int i = 0; i < n; i++) {
+        char c = chunk[i];
+        if (c == '\n' && afterCr) {
+          afterCr = false;
+          from = i + 1;
+          continue;
+        }
+        afterCr = c == '\r';
+        if (c == '\n' || c == '\r') {
+          appendCapped(line, chunk, from, i);
+          Captured captured = match(pattern, line.toString(), where);
+          if (captured.value().isPresent()) {
+            return Optional.of(captured);
+          }
+          line.setLength(0);
+          from = i + 1;
+          pending = false;
+        }
+      }
+      appendCapped(line, chunk, from, n);
+      pending |= from < n;
+    }
+    if (pending) {
+      Captured captured = match(pattern, line.toString(), where);
+      if (captured.value().isPresent()) {
+        return Optional.of(captured);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void appendCapped(StringBuilder line, char[] chunk, int from, int to) {
+    line.append(chunk, from, Math.max(0, Math.min(to - from, LINE_LIMIT - line.length())));
   }
 
   private static Captured match(Pattern pattern, String text, String where) {

@@ -1,26 +1,29 @@
 package dev.runbook.engine.internal.process;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Hands lines to a {@link LineListener} on a thread of its own, so that a slow listener (a terminal
  * stalled by flow control, say) never stops the reading of a process's output; lines it cannot keep
  * up with are dropped. Thread-safe.
+ *
+ * <p>The queue is a fixed ring of lines and their sources rather than a queue of objects: a step
+ * may print millions of lines, and an object per line is garbage that makes the heap grow.
  */
 final class LineDispatcher {
   private static final int QUEUE_LINES = 256;
 
-  private record Item(LineListener.Source source, String line) {}
-
-  private static final Item END = new Item(LineListener.Source.STDOUT, "");
-
   private final LineListener listener;
   private final Consumer<String> problems;
-  private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
+  private final String[] lines = new String[QUEUE_LINES];
+  private final LineListener.Source[] sources = new LineListener.Source[QUEUE_LINES];
   private final Thread thread;
+
+  // Guarded by this.
+  private int head;
+  private int count;
+  private boolean ending;
+  private boolean broken;
 
   LineDispatcher(LineListener listener, String name, Consumer<String> problems) {
     this.listener = listener;
@@ -31,8 +34,17 @@ final class LineDispatcher {
   }
 
   /** Queues a line; never blocks. */
-  void offer(LineListener.Source source, String line) {
-    queue.offer(new Item(source, line));
+  synchronized void offer(LineListener.Source source, String line) {
+    if (ending || broken || count == QUEUE_LINES) {
+      return;
+    }
+    int tail = (head + count) % QUEUE_LINES;
+    lines[tail] = line;
+    sources[tail] = source;
+    count++;
+    if (count == 1) {
+      notifyAll();
+    }
   }
 
   /**
@@ -41,13 +53,11 @@ final class LineDispatcher {
    * @throws InterruptedException if interrupted while waiting
    */
   void finish(long millis) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    while (!queue.offer(END, 10, TimeUnit.MILLISECONDS)) {
-      if (System.nanoTime() > deadline || !thread.isAlive()) {
-        break;
-      }
+    synchronized (this) {
+      ending = true;
+      notifyAll();
     }
-    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    thread.join(Math.max(1, millis));
     if (thread.isAlive()) {
       // The listener is stuck: give up on the lines it has not taken yet.
       thread.interrupt();
@@ -57,18 +67,35 @@ final class LineDispatcher {
   private void deliver() {
     try {
       while (true) {
-        Item item = queue.take();
-        if (item == END) {
+        String line;
+        LineListener.Source source;
+        synchronized (this) {
+          while (count == 0 && !ending) {
+            wait();
+          }
+          if (count == 0) {
+            return;
+          }
+          line = lines[head];
+          source = sources[head];
+          lines[head] = null;
+          head = (head + 1) % QUEUE_LINES;
+          count--;
+        }
+        listener.onLine(source, line);
+        if (Thread.interrupted()) {
           return;
         }
-        listener.onLine(item.source(), item.line());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       // A broken listener must not break the run; the log still has everything.
       problems.accept("the live output view failed (" + e + "); the log has every line");
-      queue.clear();
+      synchronized (this) {
+        broken = true;
+        count = 0;
+      }
     }
   }
 }

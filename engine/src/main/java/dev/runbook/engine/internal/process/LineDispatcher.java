@@ -1,11 +1,16 @@
 package dev.runbook.engine.internal.process;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
  * Hands lines to a {@link LineListener} on a thread of its own, so that a slow listener (a terminal
  * stalled by flow control, say) never stops the reading of a process's output; lines it cannot keep
- * up with are dropped. Thread-safe.
+ * up with are dropped. The thread (one of {@link ServiceThreads}) is taken at the first line: most
+ * steps of a long runbook print nothing. Thread-safe.
  *
  * <p>The queue is a fixed ring of lines and their sources rather than a queue of objects: a step
  * may print millions of lines, and an object per line is garbage that makes the heap grow.
@@ -17,20 +22,17 @@ final class LineDispatcher {
   private final Consumer<String> problems;
   private final String[] lines = new String[QUEUE_LINES];
   private final LineListener.Source[] sources = new LineListener.Source[QUEUE_LINES];
-  private final Thread thread;
 
   // Guarded by this.
+  private Future<?> delivery;
   private int head;
   private int count;
   private boolean ending;
   private boolean broken;
 
-  LineDispatcher(LineListener listener, String name, Consumer<String> problems) {
+  LineDispatcher(LineListener listener, Consumer<String> problems) {
     this.listener = listener;
     this.problems = problems;
-    this.thread = new Thread(this::deliver, name);
-    thread.setDaemon(true);
-    thread.start();
   }
 
   /** Queues a line; never blocks. */
@@ -42,7 +44,9 @@ final class LineDispatcher {
     lines[tail] = line;
     sources[tail] = source;
     count++;
-    if (count == 1) {
+    if (delivery == null) {
+      delivery = ServiceThreads.start(this::deliver);
+    } else if (count == 1) {
       notifyAll();
     }
   }
@@ -53,14 +57,22 @@ final class LineDispatcher {
    * @throws InterruptedException if interrupted while waiting
    */
   void finish(long millis) throws InterruptedException {
+    Future<?> started;
     synchronized (this) {
       ending = true;
       notifyAll();
+      started = delivery;
     }
-    thread.join(Math.max(1, millis));
-    if (thread.isAlive()) {
+    if (started == null) {
+      return;
+    }
+    try {
+      started.get(Math.max(1, millis), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
       // The listener is stuck: give up on the lines it has not taken yet.
-      thread.interrupt();
+      started.cancel(true);
+    } catch (ExecutionException e) {
+      problems.accept("the live output view failed (" + e.getCause() + "); the log has every line");
     }
   }
 

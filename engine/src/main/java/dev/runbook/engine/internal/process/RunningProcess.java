@@ -14,6 +14,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,7 @@ public final class RunningProcess {
   private final OutputTail tail;
   private final LineDispatcher dispatcher;
   private final OutputPump[] pumps;
-  private final Thread[] pumpThreads;
+  private final Future<?>[] pumpTasks = new Future<?>[2];
   private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
   private final AtomicReference<Ending> ending = new AtomicReference<>(Ending.NONE);
   private final AtomicReference<Thread> ender = new AtomicReference<>();
@@ -90,31 +91,24 @@ public final class RunningProcess {
                 stdoutCopy, "the stdout file " + spec.stdoutFile().orElseThrow(), this::note);
     this.tail = new OutputTail(tailLines);
     this.drainMillis = drainMillis;
-    this.dispatcher =
-        spec.lineListener()
-            .map(l -> new LineDispatcher(l, "runbook-lines-" + pid, notes::add))
-            .orElse(null);
+    this.dispatcher = spec.lineListener().map(l -> new LineDispatcher(l, notes::add)).orElse(null);
     this.pumps =
         new OutputPump[] {
           pump(process.getInputStream(), LineListener.Source.STDOUT, this.stdoutCopy),
           pump(process.getErrorStream(), LineListener.Source.STDERR, null)
         };
-    this.pumpThreads =
-        new Thread[] {
-          daemon(pumps[0], "runbook-stdout-" + pid), daemon(pumps[1], "runbook-stderr-" + pid)
-        };
   }
 
-  /** Starts the threads that serve this process; called once, by the runner. */
+  /** Starts serving this process (on {@link ServiceThreads}); called once, by the runner. */
   void begin(ScheduledExecutorService timers, Runnable whenDone) {
     result.whenComplete((r, e) -> whenDone.run());
-    for (Thread t : pumpThreads) {
-      t.start();
+    for (int i = 0; i < pumps.length; i++) {
+      pumpTasks[i] = ServiceThreads.start(pumps[i]);
     }
     spec.timeout()
         .ifPresent(
             t -> timeoutTask = timers.schedule(this::timeOut, t.toNanos(), TimeUnit.NANOSECONDS));
-    daemon(this::supervise, "runbook-process-" + pid).start();
+    ServiceThreads.start(this::supervise);
   }
 
   /** The child's process id, which is also its session and process group id. */
@@ -265,17 +259,16 @@ public final class RunningProcess {
     return process.waitFor();
   }
 
+  /** Waits up to {@code millis} for both pumps to reach the end of their streams. */
   private boolean joinPumps(long millis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    for (Thread t : pumpThreads) {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left > 0) {
-        t.join(left);
-      }
-    }
-    for (Thread t : pumpThreads) {
-      if (t.isAlive()) {
+    for (Future<?> pump : pumpTasks) {
+      try {
+        pump.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
         return false;
+      } catch (ExecutionException e) {
+        note("bug: reading the output failed (" + e.getCause() + "); the log may lack its end");
       }
     }
     return true;

@@ -60,8 +60,7 @@ public final class StreamedOutput implements AutoCloseable {
         stdout == null
             ? null
             : new OutputFile(stdout, "the stdout file " + stdoutFile, problems::add);
-    this.dispatcher =
-        listener == null ? null : new LineDispatcher(listener, "runbook-lines", problems::add);
+    this.dispatcher = listener == null ? null : new LineDispatcher(listener, problems::add);
     streams[0] = new Stream(LineListener.Source.STDOUT);
     streams[1] = new Stream(LineListener.Source.STDERR);
   }

@@ -45,7 +45,7 @@ public final class Leftovers {
 
   /** When the process {@code pid} started, if it runs and the system says so. */
   public static Optional<Instant> startOf(long pid) {
-    return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+    return ProcessTable.startOf(pid);
   }
 
   /**
@@ -73,7 +73,7 @@ public final class Leftovers {
       }
       // A marked process counts only when the action that started it was in flight: a server a
       // finished step started on purpose carries the run's id too, and is not a leftover.
-      if (inJournaledSession(e, handle.get(), started)
+      if (inJournaledSession(e, started)
           || (marked(e.pid(), mark) && steps.stream().anyMatch(st -> marked(e.pid(), st)))) {
         found.add(handle.get());
       }
@@ -109,8 +109,7 @@ public final class Leftovers {
     return ours;
   }
 
-  private static boolean inJournaledSession(
-      ProcessTable.Entry e, ProcessHandle handle, Collection<Started> started) {
+  private static boolean inJournaledSession(ProcessTable.Entry e, Collection<Started> started) {
     for (Started s : started) {
       if (e.session() != s.pid() || s.start().isEmpty()) {
         continue;
@@ -119,7 +118,7 @@ public final class Leftovers {
       // journaled pid is the journaled process's: its members started after it. (Unless that
       // session emptied and the pid came round again for a new one; its processes are then
       // waited for too, which is safe, and named, so an operator sees why.)
-      Optional<Instant> start = handle.info().startInstant();
+      Optional<Instant> start = ProcessTable.startOf(e.pid());
       if (e.pid() == s.pid()
           ? start.equals(s.start())
           : start.isPresent() && !start.get().isBefore(s.start().get())) {

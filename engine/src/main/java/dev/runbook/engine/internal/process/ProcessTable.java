@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +39,60 @@ final class ProcessTable {
               PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8));
     } catch (IOException e) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * When the process {@code pid} started, to the millisecond, exactly as {@code
+   * ProcessHandle.Info.startInstant()} tells it (the boot time plus the stat line's {@code
+   * starttime} in clock ticks), without the rest of what {@code info()} reads: the command line,
+   * the executable's link and the user's name (a look-up in the user database). Empty if the
+   * process does not exist.
+   */
+  static Optional<Instant> startOf(long pid) {
+    String stat;
+    try {
+      stat =
+          Files.readString(
+              PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    int close = stat.lastIndexOf(')');
+    String[] fields = close < 0 ? new String[0] : stat.substring(close + 2).trim().split(" ");
+    // fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
+    if (fields.length < 20 || BootTime.MILLIS <= 0) {
+      return Optional.empty();
+    }
+    try {
+      long ticks = Long.parseLong(fields[19]);
+      return Optional.of(Instant.ofEpochMilli(BootTime.MILLIS + ticks * 1000 / CLOCK_TICKS));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The kernel's clock ticks per second ({@code sysconf(_SC_CLK_TCK)}, {@code USER_HZ}), fixed at
+   * 100 in the kernel's interface to programs on the architectures a JDK runs on.
+   */
+  private static final long CLOCK_TICKS = 100;
+
+  /** When the system booted, from {@code /proc/stat}; read once, at the first use. */
+  private static final class BootTime {
+    static final long MILLIS = read();
+
+    private static long read() {
+      try {
+        for (String line : Files.readAllLines(PROC.resolve("stat"), StandardCharsets.UTF_8)) {
+          if (line.startsWith("btime ")) {
+            return Long.parseLong(line.substring(6).trim()) * 1000;
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        // Unknown: start times are then unknown too.
+      }
+      return 0;
     }
   }
 

@@ -33,6 +33,21 @@ class ProcessTableTest {
   }
 
   @Test
+  void aStartTimeIsTheOneTheJdkTellsWithoutReadingTheRestOfItsInfo() throws Exception {
+    // Resume compares start times journaled by one engine with those read by another: both must
+    // read the same instant, to the millisecond.
+    Process child = new ProcessBuilder("sleep", "30").start();
+    try {
+      for (ProcessHandle p : java.util.List.of(ProcessHandle.current(), child.toHandle())) {
+        assertThat(ProcessTable.startOf(p.pid())).isPresent().isEqualTo(p.info().startInstant());
+      }
+    } finally {
+      child.destroyForcibly().waitFor();
+    }
+    assertThat(ProcessTable.startOf(child.pid())).isEmpty();
+  }
+
+  @Test
   void garbageIsIgnored() {
     assertThat(ProcessTable.parse(1, "not a stat line")).isEmpty();
     assertThat(ProcessTable.parse(1, "1 (x) S y z")).isEmpty();

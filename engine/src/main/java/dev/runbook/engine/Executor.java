@@ -757,7 +757,8 @@ public final class Executor {
         record.put("compensation", compensationId);
       }
       Leftovers.startOf(pid).ifPresent(t -> record.put("start", t.toString()));
-      journal.append("process_started", record);
+      // Only a resume after the engine died reads it, and what the engine wrote survives its death.
+      journal.appendUnsynced("process_started", record);
     }
 
     /**
@@ -928,7 +929,8 @@ public final class Executor {
         if (problem == null) {
           JSONObject record = new JSONObject().put("step", id).put("attempt", attemptNo);
           record.put("outputs", maskedOutputs(outputs, runState));
-          journal.append("step_succeeded", record);
+          // On disk with the next step's start, before that step acts (one sync for both).
+          journal.appendUnsynced("step_succeeded", record);
           runState.recordStep(step.id(), "succeeded", outputs);
           listener.stepSucceeded(id, Duration.between(start, Instant.now()));
           return StepOutcome.of(StepOutcome.Kind.SUCCEEDED);

@@ -31,10 +31,11 @@ import org.json.JSONObject;
  *
  * <p>Each line carries {@code seq}, {@code ts}, {@code type}, the record's fields and, last, a
  * {@code crc}: the CRC32C of the line's text before the {@code crc} field, closed with {@code }}. A
- * line is on disk ({@code fdatasync}) before {@link #append} returns, and the directory is synced
- * when the file is created, so a record the engine acted on survives a crash. Reading drops a torn
- * last line (a crash mid-write) and refuses corruption anywhere else, naming the line. Not
- * thread-safe: one writer per run.
+ * line is on disk ({@code fdatasync}) before {@link #append} returns (see {@link #appendUnsynced}
+ * for the records that may wait for the next one), and the directory is synced when the file is
+ * created, so a record the engine acted on survives a crash. Reading drops a torn last line (a
+ * crash mid-write) and refuses corruption anywhere else, naming the line. Not thread-safe: one
+ * writer per run.
  */
 public final class Journal implements Closeable {
   public static final String FILE_NAME = "journal.jsonl";
@@ -49,6 +50,9 @@ public final class Journal implements Closeable {
   private final Clock clock;
   private final Contents contents;
   private long seq;
+
+  /** Whether records were written since the last sync. */
+  private boolean unsynced;
 
   private Journal(Path file, FileChannel channel, Clock clock, Contents contents) {
     this.file = file;
@@ -124,11 +128,34 @@ public final class Journal implements Closeable {
     return contents;
   }
 
-  /** Appends one record and waits until it is on disk. */
+  /**
+   * Appends one record and waits until it is on disk, with every record appended before it: what
+   * the engine is about to do is journaled this way before it does it.
+   */
   public synchronized JournalRecord append(String type, JSONObject data) {
+    JournalRecord record = write(type, data);
+    sync();
+    return record;
+  }
+
+  /**
+   * Appends one record without waiting for the disk: it is in the file at once, for {@code status},
+   * {@code log --follow} and a resume after the engine died (what a process wrote survives its
+   * death), and on disk with the next {@link #append} or at {@link #close}. Only a crash of the
+   * whole machine in between loses it, so it is for records a resume does without after such a
+   * crash: the result of a step, when the next step's start is journaled with {@link #append}
+   * before that step acts (a resume then sees the step in flight and decides as for one the engine
+   * died in), or a process's pid, which means nothing once the machine restarted. One sync then
+   * covers a step's result and the next step's start.
+   */
+  public synchronized JournalRecord appendUnsynced(String type, JSONObject data) {
+    return write(type, data);
+  }
+
+  private JournalRecord write(String type, JSONObject data) {
     long next = seq + 1;
     Instant now = clock.instant();
-    JSONObject line = new JSONObject(data.toMap());
+    String fields = new JSONObject(data.toMap()).toString();
     String body =
         "{\"seq\":"
             + next
@@ -136,34 +163,52 @@ public final class Journal implements Closeable {
             + now
             + "\",\"type\":"
             + JSONObject.quote(type)
-            + (line.isEmpty()
-                ? ""
-                : "," + line.toString().substring(1, line.toString().length() - 1));
+            + (fields.length() == 2 ? "" : "," + fields.substring(1, fields.length() - 1));
     String text = body + CRC_FIELD + crc(body + "}") + "\"}\n";
     try {
       ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
-      channel.force(false);
     } catch (IOException e) {
-      throw new RunbookException(
-          ErrorCode.NEEDS_OPERATOR,
-          "cannot write the journal " + file + ": " + e.getMessage(),
-          "the run stops here so that it stays resumable; free disk space, then `runbook resume`",
-          e);
+      throw cannotWrite(e);
     }
+    unsynced = true;
     seq = next;
     return new JournalRecord(next, now, type, data);
+  }
+
+  private void sync() {
+    if (!unsynced) {
+      return;
+    }
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw cannotWrite(e);
+    }
+    unsynced = false;
+  }
+
+  private RunbookException cannotWrite(IOException e) {
+    return new RunbookException(
+        ErrorCode.NEEDS_OPERATOR,
+        "cannot write the journal " + file + ": " + e.getMessage(),
+        "the run stops here so that it stays resumable; free disk space, then `runbook resume`",
+        e);
   }
 
   public Path file() {
     return file;
   }
 
+  /** Puts what was appended without a sync on disk, then closes the file. */
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
+      if (unsynced && channel.isOpen()) {
+        channel.force(false);
+      }
       channel.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

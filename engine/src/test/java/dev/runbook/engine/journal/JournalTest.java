@@ -42,6 +42,24 @@ class JournalTest {
   }
 
   @Test
+  void aRecordAppendedWithoutASyncIsInTheFileAtOnceAndInOrderWithTheNextOnes() {
+    try (Journal journal = Journal.create(dir, Clock.systemUTC())) {
+      journal.append("step_started", new JSONObject().put("step", "a").put("attempt", 1));
+      journal.appendUnsynced("step_succeeded", new JSONObject().put("step", "a"));
+      // What `status` or a resume after the engine died reads before any sync.
+      assertThat(Journal.read(dir.resolve(Journal.FILE_NAME)).records())
+          .extracting(JournalRecord::type)
+          .containsExactly("step_started", "step_succeeded");
+      journal.append("step_started", new JSONObject().put("step", "b").put("attempt", 1));
+      journal.appendUnsynced("process_started", new JSONObject().put("pid", 42));
+    }
+    Journal.Contents contents = Journal.read(dir.resolve(Journal.FILE_NAME));
+    assertThat(contents.tornTail()).isFalse();
+    assertThat(contents.records()).extracting(JournalRecord::seq).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(contents.records().get(3).data().getInt("pid")).isEqualTo(42);
+  }
+
+  @Test
   void aRecordMayHaveAFieldNamedLikeTheChecksum() {
     try (Journal journal = Journal.create(dir, Clock.systemUTC())) {
       journal.append("run_started", new JSONObject().put("crc", "not the checksum"));

@@ -272,10 +272,16 @@ public final class ActionRunner {
       // Marks the process and what it starts as this run's, for a resume after the engine died.
       env.put(Leftovers.RUN_ID_VARIABLE, state.runId());
       env.put(Leftovers.STEP_VARIABLE, journalId);
+      // A copy of stdout alone only for the outputs that read it: most steps declare none, and a
+      // file created per step is a fair share of what a short step costs.
+      Optional<Path> stdout =
+          step.outputs().values().stream().anyMatch(o -> o.file().isEmpty())
+              ? Optional.of(stepFiles.stdout())
+              : Optional.empty();
       ProcessSpec.Builder spec =
           ProcessSpec.builder(argv, cwd, stepFiles.log())
               .environment(env)
-              .stdoutFile(stepFiles.stdout())
+              .stdoutFile(stdout.orElse(null))
               .secrets(state.secretValues())
               .lineListener((LineListener) (source, line) -> output.accept(line));
       timeout.ifPresent(spec::timeout);
@@ -311,12 +317,7 @@ public final class ActionRunner {
       }
       Map<String, Object> outputs = Map.of("exit_code", (long) result.exitCode());
       if (result.succeeded()) {
-        return new Attempt(
-            Attempt.Outcome.SUCCEEDED,
-            "",
-            outputs,
-            Optional.of(stepFiles.stdout()),
-            Optional.empty());
+        return new Attempt(Attempt.Outcome.SUCCEEDED, "", outputs, stdout, Optional.empty());
       }
       String last = CheckRunner.lastLine(result.tail()).map(l -> ": " + l).orElse("");
       String reason;
@@ -336,12 +337,7 @@ public final class ActionRunner {
       } else {
         reason = "exit " + result.exitCode() + last;
       }
-      return new Attempt(
-          Attempt.Outcome.FAILED,
-          reason,
-          outputs,
-          Optional.of(stepFiles.stdout()),
-          Optional.empty());
+      return new Attempt(Attempt.Outcome.FAILED, reason, outputs, stdout, Optional.empty());
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The moments are drawn from a seeded random generator ({@code -Dprintstash.seed=N} draws
  * others): a random delay into the migration, the copy of the new release and the backup, which are
- * always among them, and into two other steps drawn at random. Rollbacks are interrupted too: a
- * failing migration, killed while its rollback runs, resumes as a rollback.
+ * always among them, and into two other steps drawn at random (never the last). A delay is cut
+ * short when its step ends, so that every kill lands while the engine runs: a run that ends before
+ * its moment fails the test. Rollbacks are interrupted too: a failing migration, killed while its
+ * rollback runs, resumes as a rollback.
  */
 class PrintStashResumeIT {
   private static final long SEED = Long.getLong("printstash.seed", 20261123L);
@@ -103,7 +106,8 @@ class PrintStashResumeIT {
     moments.add(new Moment("step_started", "install", random.nextInt(20)));
     moments.add(new Moment("step_started", "backup", random.nextInt(20)));
     List<String> others = new ArrayList<>(STEPS);
-    others.removeAll(List.of("install", "backup"));
+    // Not the last step: a delay into it may outlast the run, and then there is nothing to kill.
+    others.removeAll(List.of("install", "backup", STEPS.get(STEPS.size() - 1)));
     Collections.shuffle(others, random);
     for (String step : others.subList(0, OTHER_MOMENTS)) {
       moments.add(new Moment("step_started", step, random.nextInt(150)));
@@ -211,29 +215,25 @@ class PrintStashResumeIT {
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
     boolean reached = awaitEvent(i, engine, moment);
-    StringBuilder story = new StringBuilder();
     if (reached) {
-      Thread.sleep(moment.delayMillis());
+      awaitDelayOrEnd(i, engine, moment);
     }
-    if (reached && engine.isAlive()) {
-      List<ProcessHandle> tree = engine.toHandle().descendants().toList();
-      engine.destroyForcibly();
-      tree.forEach(ProcessHandle::destroyForcibly);
-      engine.waitFor(10, TimeUnit.SECONDS);
-      for (ProcessHandle p : tree) {
-        p.onExit().get(10, TimeUnit.SECONDS);
-      }
-      story.append("killed ").append(moment).append('\n');
-    } else {
-      engine.waitFor(60, TimeUnit.SECONDS);
-      story.append("not killed: the run ended first\n");
+    boolean alive = engine.isAlive();
+    List<ProcessHandle> tree = engine.toHandle().descendants().toList();
+    engine.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    engine.waitFor(10, TimeUnit.SECONDS);
+    for (ProcessHandle p : tree) {
+      p.onExit().get(10, TimeUnit.SECONDS);
     }
+    StringBuilder story = new StringBuilder();
+    story.append("killed ").append(moment).append('\n');
     story.append(Files.readString(log));
-    if (engine.exitValue() != 137) {
-      // The run ended by itself before the moment came: nothing to resume.
-      System.out.println("printstash: the run ended before " + moment);
-      return new Result(engine.exitValue(), story.toString());
-    }
+    // A run that ends before its moment proves nothing about resume: it must not pass.
+    assertThat(reached && alive)
+        .as("the engine was still running at %s (exit %d):%n%s", moment, engine.exitValue(), story)
+        .isTrue();
+    assertThat(engine.exitValue()).as("killed by SIGKILL:%n%s", story).isEqualTo(137);
     CliProcess.Result last;
     if (!Files.isDirectory(i.stateDir().resolve("runs"))
         || PrintStashInstallation.list(i.stateDir().resolve("runs")).isEmpty()) {
@@ -258,6 +258,41 @@ class PrintStashResumeIT {
                 .map(l -> l.substring(l.indexOf(' ') + 1))
                 .orElse("(nothing about it)"));
     return new Result(last.exitCode(), summary);
+  }
+
+  /**
+   * Waits {@code moment}'s delay, cut short when the step or compensation it is in finishes: the
+   * moments' steps are never the run's last, so the engine is then still running and the kill lands
+   * as it goes on, never after the run's end.
+   */
+  private static void awaitDelayOrEnd(PrintStashInstallation i, Process engine, Moment moment)
+      throws IOException, InterruptedException {
+    String end =
+        moment.event().equals("step_started")
+            ? "\"type\":\"step_(succeeded|failed|skipped)\""
+            : "\"type\":\"compensation_finished\"";
+    Pattern finished =
+        Pattern.compile(
+            ".*"
+                + end
+                + ".*\"step\":\""
+                + moment.step()
+                + "\".*|.*\"step\":\""
+                + moment.step()
+                + "\".*"
+                + end
+                + ".*");
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(moment.delayMillis());
+    while (System.nanoTime() < deadline && engine.isAlive()) {
+      for (String id : PrintStashInstallation.list(i.stateDir().resolve("runs"))) {
+        Path journal = i.stateDir().resolve("runs").resolve(id).resolve("journal.jsonl");
+        if (Files.exists(journal)
+            && Files.readAllLines(journal).stream().anyMatch(l -> finished.matcher(l).matches())) {
+          return;
+        }
+      }
+      Thread.sleep(Math.min(5, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+    }
   }
 
   /** Waits until the run's journal has {@code moment}'s event, or the engine ends. */

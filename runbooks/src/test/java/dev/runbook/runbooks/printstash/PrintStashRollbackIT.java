@@ -46,7 +46,15 @@ class PrintStashRollbackIT {
     Map<String, String> apply(PrintStashInstallation installation) throws Exception;
   }
 
-  record Injection(String step, String how, Breakage breakage) {}
+  /**
+   * One way to make {@code step} fail; {@code preconditions} when the preconditions see the fault
+   * first and the run stops before any step (exit 3).
+   */
+  record Injection(String step, String how, boolean preconditions, Breakage breakage) {
+    Injection(String step, String how, Breakage breakage) {
+      this(step, how, false, breakage);
+    }
+  }
 
   record Outcome(
       CliProcess.Result result,
@@ -85,12 +93,17 @@ class PrintStashRollbackIT {
         new Injection(
             "config",
             "the API's environment file lacks VAULT_STORAGE_DIR (the preconditions see it first)",
+            true,
             i -> {
               Path env = i.root().resolve("etc/printstash/printstash.env");
               Files.writeString(
                   env, Files.readString(env).replaceAll("(?m)^VAULT_STORAGE_DIR=.*\n", ""));
               return Map.of();
             }),
+        new Injection(
+            "config",
+            "reading the environment file fails during the run (tr: I/O error)",
+            i -> failingInStep(i, "tr", "config")),
         new Injection(
             "current",
             "the running release's VERSION file is empty",
@@ -163,6 +176,34 @@ class PrintStashRollbackIT {
             }));
   }
 
+  /**
+   * A {@code PROGRAM} first on PATH that fails when the runbook step {@code step} runs it (its
+   * environment has RUNBOOK_STEP={@code step}), and is the real one otherwise (the preconditions,
+   * other steps, the fixture's own calls).
+   */
+  private static Map<String, String> failingInStep(
+      PrintStashInstallation i, String program, String step) throws Exception {
+    Path shim = i.root().resolve("shim");
+    Files.createDirectories(shim);
+    Path script = shim.resolve(program);
+    Files.writeString(
+        script,
+        "#!/bin/sh\n"
+            + "if [ \"${RUNBOOK_STEP:-}\" = "
+            + step
+            + " ]; then\n"
+            + "  echo \""
+            + program
+            + ": Input/output error\" >&2\n"
+            + "  exit 1\n"
+            + "fi\n"
+            + "exec /usr/bin/"
+            + program
+            + " \"$@\"\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return Map.of("PATH", shim + ":" + System.getenv("PATH"));
+  }
+
   /** A {@code mv} first on PATH that fails the first rename onto {@code current}. */
   private static Map<String, String> mvFailsOnce(PrintStashInstallation i) throws Exception {
     Path shim = i.root().resolve("shim");
@@ -215,9 +256,10 @@ class PrintStashRollbackIT {
   @TestFactory
   Stream<DynamicTest> aFailureAtEachStepRollsBackToTheSameBytesAndThePreviousRelease() {
     Map<Injection, Future<Outcome>> running = new LinkedHashMap<>();
+    int n = 0;
     for (Injection injection : injections()) {
-      running.put(
-          injection, pool.submit(() -> scenario("fail-" + injection.step(), injection.breakage())));
+      String name = "fail-" + n++ + "-" + injection.step();
+      running.put(injection, pool.submit(() -> scenario(name, injection.breakage())));
     }
     List<DynamicTest> tests = new ArrayList<>();
     running.forEach(
@@ -239,7 +281,7 @@ class PrintStashRollbackIT {
             + " after "
             + o.millis()
             + " ms");
-    if (injection.step().equals("config")) {
+    if (injection.preconditions()) {
       // What `config` reads, the preconditions check: the run stops before anything changes.
       assertThat(o.result().exitCode()).as(output).isEqualTo(3);
       assertThat(o.result().stdout())
@@ -263,7 +305,7 @@ class PrintStashRollbackIT {
     assertThat(o.releases()).as("the new release is removed").containsExactly(OLD);
     assertThat(o.hooks()).as("slicer hooks enabled again").isTrue();
     assertThat(o.jobs()).as("scheduled jobs enabled again").isTrue();
-    List<String> order = injections().stream().map(Injection::step).toList();
+    List<String> order = injections().stream().map(Injection::step).distinct().toList();
     boolean backedUp = order.indexOf(injection.step()) > order.indexOf("backup");
     assertThat(o.backups())
         .as("a backup only once the API is stopped, and kept after a rollback")
@@ -296,6 +338,10 @@ class PrintStashRollbackIT {
                       return Map.of();
                     })));
     running.put(
+        "start_jobs: the scheduled jobs do not start again",
+        pool.submit(
+            () -> scenario("fail-start-jobs", i -> params(i, Map.of("start_jobs_cmd", "false")))));
+    running.put(
         "start_hooks: the slicer hooks do not start again",
         pool.submit(
             () ->
@@ -316,6 +362,10 @@ class PrintStashRollbackIT {
                           .contains("step " + step + ": FAILED");
                       assertThat(o.health().optString("version")).isEqualTo(NEW);
                       assertThat(o.current()).isEqualTo("releases/" + NEW);
+                      assertThat(o.releases()).as("the old release is kept").contains(OLD, NEW);
+                      if (step.equals("start_jobs")) {
+                        assertThat(o.hooks()).as("the step after it still ran").isTrue();
+                      }
                     })));
     return tests.stream();
   }

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The moments are drawn from a seeded random generator ({@code -Dsvrunner.seed=N} draws others):
  * a random delay into the staging of the new build, the stop, the data backup, the replacement of
  * the build and the start (with its migration), which are always among them, and into two other
- * steps drawn at random. A rollback is interrupted too: a failing validation, killed while the data
- * is put back, resumes as a rollback.
+ * steps drawn at random (never the last). A delay is cut short when its step ends, so that every
+ * kill lands while the engine runs: a run that ends before its moment fails the test. A rollback is
+ * interrupted too: a failing validation, killed while the data is put back, resumes as a rollback.
  */
 class SvrunnerResumeIT {
   private static final long SEED = Long.getLong("svrunner.seed", 20261123L);
@@ -102,7 +104,10 @@ class SvrunnerResumeIT {
     // Stopping takes a while: the kill may land while the old server shuts down.
     moments.add(new Moment("step_started", "stop", random.nextInt(400)));
     List<String> others = new ArrayList<>(STEPS);
-    others.removeAll(List.of("stage", "backup_data", "replace_build", "start", "stop"));
+    // Not the last step: a delay into it may outlast the run, and then there is nothing to kill.
+    others.removeAll(
+        List.of(
+            "stage", "backup_data", "replace_build", "start", "stop", STEPS.get(STEPS.size() - 1)));
     Collections.shuffle(others, random);
     for (String step : others.subList(0, OTHER_MOMENTS)) {
       moments.add(new Moment("step_started", step, random.nextInt(150)));
@@ -215,28 +220,25 @@ class SvrunnerResumeIT {
     builder.environment().keySet().removeIf(k -> k.startsWith("RUNBOOK_"));
     Process engine = builder.start();
     boolean reached = awaitEvent(i, engine, moment);
-    StringBuilder story = new StringBuilder();
     if (reached) {
-      Thread.sleep(moment.delayMillis());
+      awaitDelayOrEnd(i, engine, moment);
     }
-    if (reached && engine.isAlive()) {
-      List<ProcessHandle> tree = engine.toHandle().descendants().toList();
-      engine.destroyForcibly();
-      tree.forEach(ProcessHandle::destroyForcibly);
-      engine.waitFor(10, TimeUnit.SECONDS);
-      for (ProcessHandle p : tree) {
-        p.onExit().get(10, TimeUnit.SECONDS);
-      }
-      story.append("killed ").append(moment).append('\n');
-    } else {
-      engine.waitFor(60, TimeUnit.SECONDS);
-      story.append("not killed: the run ended first\n");
+    boolean alive = engine.isAlive();
+    List<ProcessHandle> tree = engine.toHandle().descendants().toList();
+    engine.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    engine.waitFor(10, TimeUnit.SECONDS);
+    for (ProcessHandle p : tree) {
+      p.onExit().get(10, TimeUnit.SECONDS);
     }
+    StringBuilder story = new StringBuilder();
+    story.append("killed ").append(moment).append('\n');
     story.append(Files.readString(log));
-    if (engine.exitValue() != 137) {
-      System.out.println("svrunner: the run ended before " + moment);
-      return new Result(engine.exitValue(), story.toString());
-    }
+    // A run that ends before its moment proves nothing about resume: it must not pass.
+    assertThat(reached && alive)
+        .as("the engine was still running at %s (exit %d):%n%s", moment, engine.exitValue(), story)
+        .isTrue();
+    assertThat(engine.exitValue()).as("killed by SIGKILL:%n%s", story).isEqualTo(137);
     String inFlight = inFlight(i);
     CliProcess.Result last;
     if (SvrunnerInstallation.list(i.stateDir().resolve("runs")).isEmpty()) {
@@ -271,6 +273,41 @@ class SvrunnerResumeIT {
       }
     }
     return open;
+  }
+
+  /**
+   * Waits {@code moment}'s delay, cut short when the step or compensation it is in finishes: the
+   * moments' steps are never the run's last, so the engine is then still running and the kill lands
+   * as it goes on, never after the run's end.
+   */
+  private static void awaitDelayOrEnd(SvrunnerInstallation i, Process engine, Moment moment)
+      throws IOException, InterruptedException {
+    String end =
+        moment.event().equals("step_started")
+            ? "\"type\":\"step_(succeeded|failed|skipped)\""
+            : "\"type\":\"compensation_finished\"";
+    Pattern finished =
+        Pattern.compile(
+            ".*"
+                + end
+                + ".*\"step\":\""
+                + moment.step()
+                + "\".*|.*\"step\":\""
+                + moment.step()
+                + "\".*"
+                + end
+                + ".*");
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(moment.delayMillis());
+    while (System.nanoTime() < deadline && engine.isAlive()) {
+      for (String id : SvrunnerInstallation.list(i.stateDir().resolve("runs"))) {
+        Path journal = i.stateDir().resolve("runs").resolve(id).resolve("journal.jsonl");
+        if (Files.exists(journal)
+            && Files.readAllLines(journal).stream().anyMatch(l -> finished.matcher(l).matches())) {
+          return;
+        }
+      }
+      Thread.sleep(Math.min(5, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+    }
   }
 
   /** Waits until the run's journal has {@code moment}'s event, or the engine ends. */

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +33,7 @@ class DockerPullTest {
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
     Path binary = Path.of("/usr/bin/docker-registry");
-    Assumptions.assumeTrue(
+    DockerRequirement.need(
         Files.isExecutable(binary),
         "docker-registry is not installed: run bin/install-test-deps (Debian's docker-registry)");
     dockerd = PrivateDockerd.start();
@@ -73,7 +72,7 @@ class DockerPullTest {
         return;
       } catch (IOException notYet) {
         if (!registry.isAlive() || System.nanoTime() > deadline) {
-          Assumptions.abort("docker-registry did not start: " + Files.readString(log));
+          DockerRequirement.unavailable("docker-registry did not start: " + Files.readString(log));
         }
         Thread.sleep(50);
       }

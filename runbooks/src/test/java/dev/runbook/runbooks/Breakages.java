@@ -1,6 +1,7 @@
 package dev.runbook.runbooks;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,8 +43,7 @@ public final class Breakages {
   /** Makes a named pipe at {@code path} ({@code mkfifo}), which a backup and a copy refuse. */
   public static void namedPipe(Path path) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
-    String out =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IllegalStateException("mkfifo " + path + " failed: " + out);
     }

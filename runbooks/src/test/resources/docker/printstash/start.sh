@@ -3,8 +3,10 @@
 # 127.0.0.1:$PORT, a report rewritten every second from what the API would check: the database
 # opens and is at the schema revision this release needs (/app/HEAD), the storage and backup
 # directories are writable. /app/FAULT, when an image has it, names a component that fails.
+# /app/BREAK holding "version" makes it report 0.0.0-dev, every component still ok.
 set -u
 version=$(cat /app/VERSION)
+[ "$(cat /app/BREAK 2>/dev/null)" = version ] && version=0.0.0-dev
 head=$(cat /app/HEAD)
 db=${VAULT_DB_URL#sqlite:///}
 www=/tmp/www

@@ -4,9 +4,12 @@
 # httpd serves on 127.0.0.1:$PORT: the app (/), /docs/, /graphql, /api/version, /api/health and
 # the uploaded assets (/assets/ is files/assets). Every second it rewrites the health report and
 # writes a heartbeat to files/logs/server.log. /app/FAULT, when an image has it, makes the
-# assets component fail.
+# assets component fail. /app/BREAK, when an image has it, names what this build gets wrong while
+# it stays healthy: version (reports 0.0.0-dev), index, docs or assets (not found), graphql (an
+# error instead of data).
 set -u
 version=$(cat /app/VERSION)
+broken=$(cat /app/BREAK 2>/dev/null || true)
 schema=$(cat /app/SCHEMA)
 files=/app/files
 db=$files/local.db
@@ -42,11 +45,17 @@ fi
 site=$(sed -n 's/^SVRUNNER_SITE_NAME=//p' /app/.env 2>/dev/null)
 www=/tmp/www
 mkdir -p "$www/docs" "$www/api"
-ln -sfn "$files/assets" "$www/assets"
-printf '<!doctype html><title>SVRunner %s</title><h1>%s</h1>\n' "$version" "$site" > "$www/index.html"
-printf '<!doctype html><title>SVRunner %s API docs</title><h1>API reference</h1>\n' "$version" > "$www/docs/index.html"
-printf '{"data":{"__typename":"Query","version":"%s"}}\n' "$version" > "$www/graphql"
-printf '{"version":"%s"}\n' "$version" > "$www/api/version"
+[ "$broken" = assets ] || ln -sfn "$files/assets" "$www/assets"
+[ "$broken" = index ] || printf '<!doctype html><title>SVRunner %s</title><h1>%s</h1>\n' "$version" "$site" > "$www/index.html"
+[ "$broken" = docs ] || printf '<!doctype html><title>SVRunner %s API docs</title><h1>API reference</h1>\n' "$version" > "$www/docs/index.html"
+if [ "$broken" = graphql ]; then
+  printf '{"errors":[{"message":"the schema failed to load"}]}\n' > "$www/graphql"
+else
+  printf '{"data":{"__typename":"Query","version":"%s"}}\n' "$version" > "$www/graphql"
+fi
+reported=$version
+[ "$broken" = version ] && reported=0.0.0-dev
+printf '{"version":"%s"}\n' "$reported" > "$www/api/version"
 
 report() {
   database=ok assets=ok

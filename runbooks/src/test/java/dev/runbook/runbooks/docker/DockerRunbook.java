@@ -33,7 +33,15 @@ final class DockerRunbook {
 
   /** {@code runbook ARGS --state-dir DIR/state}, waiting for it to end. */
   CliProcess.Result cli(String... args) throws IOException, InterruptedException {
-    return CliProcess.run(dir, environment(), withStateDir(args));
+    return cli(Map.of(), args);
+  }
+
+  /** {@code runbook ARGS --state-dir DIR/state} with {@code env} too, waiting for it to end. */
+  CliProcess.Result cli(Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    Map<String, String> all = new java.util.HashMap<>(environment());
+    all.putAll(env);
+    return CliProcess.run(dir, all, withStateDir(args));
   }
 
   /** {@code runbook ARGS --state-dir DIR/state} in the background, its output in files. */

@@ -3,6 +3,7 @@ package dev.runbook.runbooks.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.RestartPolicy;
@@ -32,26 +33,29 @@ import org.json.JSONObject;
  * <p>The images (made once per engine by {@link #importImages}): {@code 1.4.0} (revision 0001),
  * {@code 1.5.0} (migrates to 0002), {@code 1.5.1} (its migration fails half-way, outside a
  * transaction), {@code 1.5.2} (migrates, then reports its storage failing, so it never becomes
- * healthy).
+ * healthy), and, by {@link #importBrokenImage}, {@code 1.5.3} (migrates and is healthy, but reports
+ * version 0.0.0-dev).
  */
 final class PrintStashStack {
   static final Path RUNBOOK = Path.of("printstash/upgrade-container.yaml").toAbsolutePath();
   static final String IMAGE = "printstash-api";
-  static final String CONTAINER = "printstash-api";
-  static final String FRONTEND = "printstash-frontend";
   static final String OLD = "1.4.0";
   static final String NEW = "1.5.0";
   static final String BROKEN_MIGRATION = "1.5.1";
   static final String UNHEALTHY = "1.5.2";
+  static final String WRONG_VERSION = "1.5.3";
+  static final String PROJECT = "printstash";
 
   private final PrivateDockerd dockerd;
   private final Path root;
   private final int port;
+  private final String project;
 
-  private PrintStashStack(PrivateDockerd dockerd, Path root, int port) {
+  private PrintStashStack(PrivateDockerd dockerd, Path root, int port, String project) {
     this.dockerd = dockerd;
     this.root = root;
     this.port = port;
+    this.project = project;
   }
 
   static void importImages(PrivateDockerd dockerd) {
@@ -76,6 +80,20 @@ final class PrintStashStack {
         sqlite3);
   }
 
+  /** Imports {@link #WRONG_VERSION}. */
+  static void importBrokenImage(PrivateDockerd dockerd) {
+    image(
+        dockerd,
+        WRONG_VERSION,
+        "0002",
+        Map.of(
+            "/app/migrations/0002.sql",
+            TestImages.resource("printstash", "migrations/0002.sql"),
+            "/app/BREAK",
+            "version\n"),
+        TestImages.sqlite3());
+  }
+
   private static void image(
       PrivateDockerd dockerd,
       String version,
@@ -93,7 +111,17 @@ final class PrintStashStack {
 
   /** Installs 1.4.0 under {@code root} and starts its container; returns once it is healthy. */
   static PrintStashStack install(PrivateDockerd dockerd, Path root) throws Exception {
-    PrintStashStack stack = new PrintStashStack(dockerd, root, PrivateDockerd.freePort());
+    return install(dockerd, root, PROJECT);
+  }
+
+  /**
+   * Installs 1.4.0 as {@link #install(PrivateDockerd, Path)} does, as the compose project {@code
+   * project} with the containers {@code <project>-api} and {@code <project>-frontend} (so that
+   * several stacks share one engine).
+   */
+  static PrintStashStack install(PrivateDockerd dockerd, Path root, String project)
+      throws Exception {
+    PrintStashStack stack = new PrintStashStack(dockerd, root, PrivateDockerd.freePort(), project);
     Files.createDirectories(stack.dataDir().resolve("db"));
     Files.createDirectories(stack.dataDir().resolve("files"));
     Files.createDirectories(stack.backupDir());
@@ -117,7 +145,12 @@ final class PrintStashStack {
             + "\napi_cmd: sh /app/start.sh\n"
             + "migrate_cmd: sh /app/migrate.sh\n"
             + "health_cmd: sh /app/healthcheck.sh\n"
-            + "health_timeout: 10s\n");
+            + "health_timeout: 10s\n"
+            + "project: "
+            + project
+            + "\ncontainer: "
+            + stack.containerName()
+            + "\n");
     stack.startPrevious();
     return stack;
   }
@@ -133,7 +166,7 @@ final class PrintStashStack {
     String id =
         client
             .createContainerCmd(IMAGE + ":" + OLD)
-            .withName(CONTAINER)
+            .withName(containerName())
             .withHostConfig(host)
             .withCmd("sh", "/app/start.sh")
             .withEnv(
@@ -142,9 +175,7 @@ final class PrintStashStack {
                 "VAULT_BACKUP_DIR=/backups",
                 "PORT=" + port)
             .withLabels(
-                Map.of(
-                    "com.docker.compose.project", "printstash",
-                    "com.docker.compose.service", "api"))
+                Map.of("com.docker.compose.project", project, "com.docker.compose.service", "api"))
             .withHealthcheck(
                 new HealthCheck()
                     .withTest(List.of("CMD-SHELL", "sh /app/healthcheck.sh"))
@@ -157,13 +188,15 @@ final class PrintStashStack {
     String frontend =
         client
             .createContainerCmd(IMAGE + ":" + OLD)
-            .withName(FRONTEND)
+            .withName(project + "-frontend")
             .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
             .withCmd("sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done")
             .withLabels(
                 Map.of(
-                    "com.docker.compose.project", "printstash",
-                    "com.docker.compose.service", "frontend"))
+                    "com.docker.compose.project",
+                    project,
+                    "com.docker.compose.service",
+                    "frontend"))
             .exec()
             .getId();
     client.startContainerCmd(frontend).exec();
@@ -184,12 +217,24 @@ final class PrintStashStack {
   }
 
   InspectContainerResponse container() {
-    return dockerd.client().inspectContainerCmd(CONTAINER).exec();
+    return dockerd.client().inspectContainerCmd(containerName()).exec();
+  }
+
+  /** The API container's name. */
+  String containerName() {
+    return project + "-api";
+  }
+
+  /** The containers of the engine named as this stack's API container, stopped ones included. */
+  List<Container> containersNamedAlike() {
+    return dockerd.client().listContainersCmd().withShowAll(true).exec().stream()
+        .filter(c -> c.getNames() != null && List.of(c.getNames()).contains("/" + containerName()))
+        .toList();
   }
 
   boolean frontendRunning() {
     return Boolean.TRUE.equals(
-        dockerd.client().inspectContainerCmd(FRONTEND).exec().getState().getRunning());
+        dockerd.client().inspectContainerCmd(project + "-frontend").exec().getState().getRunning());
   }
 
   Path root() {

@@ -2,6 +2,7 @@ package dev.runbook.runbooks.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.RestartPolicy;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A Docker deployment of SVRunner on a {@link PrivateDockerd}, as {@code
@@ -30,7 +32,8 @@ import java.util.Optional;
  * <p>The images (made once per engine by {@link #importImages}): {@code 1.0.0} (schema 1), {@code
  * 2.0.0} (migrates local.db to schema 2 as it boots), {@code 2.0.1} (its boot migration fails
  * half-way, outside a transaction, so it never serves), {@code 2.0.2} (serves, but reports its
- * assets failing, so it never becomes healthy).
+ * assets failing, so it never becomes healthy). {@link #importBrokenImages} adds one image of
+ * schema 2 for each thing a build can get wrong while it stays healthy ({@link #broken}).
  */
 final class SvRunnerDeployment {
   static final Path RUNBOOK = Path.of("svrunner/upgrade-docker.yaml").toAbsolutePath();
@@ -41,14 +44,19 @@ final class SvRunnerDeployment {
   static final String BROKEN_MIGRATION = "2.0.1";
   static final String UNHEALTHY = "2.0.2";
 
+  /** What an image of {@link #importBrokenImages} gets wrong (server.sh reads /app/BREAK). */
+  static final List<String> BREAKS = List.of("version", "index", "docs", "graphql", "assets");
+
   private final PrivateDockerd dockerd;
   private final Path root;
   private final int port;
+  private final String container;
 
-  private SvRunnerDeployment(PrivateDockerd dockerd, Path root, int port) {
+  private SvRunnerDeployment(PrivateDockerd dockerd, Path root, int port, String container) {
     this.dockerd = dockerd;
     this.root = root;
     this.port = port;
+    this.container = container;
   }
 
   static void importImages(PrivateDockerd dockerd) {
@@ -69,6 +77,28 @@ final class SvRunnerDeployment {
         Map.of(
             "/app/migrations/2.sql", migration, "/app/FAULT", "the asset store is unreachable\n"),
         sqlite3);
+  }
+
+  /** The tag of the image of {@link #importBrokenImages} that gets {@code what} wrong. */
+  static String broken(String what) {
+    if (!BREAKS.contains(what)) {
+      throw new IllegalArgumentException(what);
+    }
+    return "2.1.0-" + what;
+  }
+
+  /** Imports an image for each of {@link #BREAKS}: a 2.x build that migrates, then misbehaves. */
+  static void importBrokenImages(PrivateDockerd dockerd) {
+    Map<String, Path> sqlite3 = TestImages.sqlite3();
+    String migration = TestImages.resource("svrunner", "migrations/2.sql");
+    for (String what : BREAKS) {
+      image(
+          dockerd,
+          broken(what),
+          "2",
+          Map.of("/app/migrations/2.sql", migration, "/app/BREAK", what + "\n"),
+          sqlite3);
+    }
   }
 
   private static void image(
@@ -97,7 +127,17 @@ final class SvRunnerDeployment {
    */
   static SvRunnerDeployment install(PrivateDockerd dockerd, Path root, String mountedFiles)
       throws Exception {
-    SvRunnerDeployment d = new SvRunnerDeployment(dockerd, root, PrivateDockerd.freePort());
+    return install(dockerd, root, mountedFiles, CONTAINER);
+  }
+
+  /**
+   * Deploys 1.0.0 as {@link #install(PrivateDockerd, Path, String)} does, in a container named
+   * {@code container} (so that several deployments share one engine).
+   */
+  static SvRunnerDeployment install(
+      PrivateDockerd dockerd, Path root, String mountedFiles, String container) throws Exception {
+    SvRunnerDeployment d =
+        new SvRunnerDeployment(dockerd, root, PrivateDockerd.freePort(), container);
     Path files = d.serverDir().resolve("files");
     Files.createDirectories(files.resolve("assets/menu"));
     Files.createDirectories(files.resolve("logs"));
@@ -128,7 +168,10 @@ final class SvRunnerDeployment {
             + d.port
             + "\napp_cmd: sh /app/server.sh\n"
             + "health_cmd: sh /app/healthcheck.sh\n"
-            + "health_timeout: 10s\n");
+            + "health_timeout: 10s\n"
+            + "container: "
+            + container
+            + "\n");
     d.startPrevious(mounted);
     return d;
   }
@@ -146,7 +189,7 @@ final class SvRunnerDeployment {
         dockerd
             .client()
             .createContainerCmd(IMAGE + ":" + OLD)
-            .withName(CONTAINER)
+            .withName(container)
             .withHostConfig(host)
             .withCmd("sh", "/app/server.sh")
             .withEnv("PORT=" + port)
@@ -163,7 +206,26 @@ final class SvRunnerDeployment {
   }
 
   InspectContainerResponse container() {
-    return dockerd.client().inspectContainerCmd(CONTAINER).exec();
+    return dockerd.client().inspectContainerCmd(container).exec();
+  }
+
+  /** The containers of the engine named as this deployment's, stopped ones included. */
+  List<Container> containersNamedAlike() {
+    return dockerd.client().listContainersCmd().withShowAll(true).exec().stream()
+        .filter(c -> c.getNames() != null && List.of(c.getNames()).contains("/" + container))
+        .toList();
+  }
+
+  /** Everything under the server's directory but the logs, which the app keeps writing. */
+  Map<String, String> dataWithoutLogs() throws IOException {
+    Map<String, String> tree = new TreeMap<>(Trees.digests(serverDir()));
+    tree.keySet().removeIf(k -> k.startsWith("files/logs/"));
+    return tree;
+  }
+
+  /** The deployment's own directory: the server's, the backups' and the params file's parent. */
+  Path root() {
+    return root;
   }
 
   Path serverDir() {

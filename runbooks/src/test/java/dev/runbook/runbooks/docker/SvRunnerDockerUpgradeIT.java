@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,7 +158,7 @@ class SvRunnerDockerUpgradeIT {
   void aNewImageThatNeverBecomesHealthyIsRolledBackToThePreviousImageAndIdenticalData()
       throws Exception {
     SvRunnerDeployment deployment = SvRunnerDeployment.install(dockerd, dir.resolve("host"));
-    Map<String, String> before = dataWithoutLogs(deployment);
+    Map<String, String> before = deployment.dataWithoutLogs();
     String logBefore = deployment.log();
     InspectContainerResponse previous = deployment.container();
 
@@ -185,7 +184,7 @@ class SvRunnerDockerUpgradeIT {
             java.util.Arrays.stream(previous.getHostConfig().getBinds())
                 .map(Object::toString)
                 .toList());
-    assertThat(dataWithoutLogs(deployment)).isEqualTo(before);
+    assertThat(deployment.dataWithoutLogs()).isEqualTo(before);
     assertThat(deployment.log()).startsWith(logBefore);
     assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(1);
   }
@@ -194,7 +193,7 @@ class SvRunnerDockerUpgradeIT {
   void aBootMigrationThatFailsHalfWayIsRolledBackFromTheBackupKeepingTheFailedLogsAside()
       throws Exception {
     SvRunnerDeployment deployment = SvRunnerDeployment.install(dockerd, dir.resolve("host"));
-    Map<String, String> before = dataWithoutLogs(deployment);
+    Map<String, String> before = deployment.dataWithoutLogs();
     String logBefore = deployment.log();
 
     CliProcess.Result result = upgrade(deployment, BROKEN_MIGRATION);
@@ -206,7 +205,7 @@ class SvRunnerDockerUpgradeIT {
         .contains("compensating backup (restore_data)")
         .contains("run failed and was rolled back");
     deployment.awaitVersion(OLD);
-    assertThat(dataWithoutLogs(deployment)).isEqualTo(before);
+    assertThat(deployment.dataWithoutLogs()).isEqualTo(before);
     assertThat(deployment.sqlite("SELECT name FROM playlists ORDER BY id;"))
         .doesNotContain("migrated");
     assertThat(deployment.log()).startsWith(logBefore).doesNotContain("migration to 2 failed");
@@ -268,14 +267,6 @@ class SvRunnerDockerUpgradeIT {
     assertThat(rollback.exitCode()).as(DockerRunbook.describe(rollback)).isZero();
     deployment.awaitVersion(OLD);
     assertThat(deployment.sqlite("SELECT version FROM schema_version;").strip()).isEqualTo("1");
-  }
-
-  /** Everything under the server's directory but the logs, which the app keeps writing. */
-  private static Map<String, String> dataWithoutLogs(SvRunnerDeployment deployment)
-      throws Exception {
-    Map<String, String> tree = new TreeMap<>(Trees.digests(deployment.serverDir()));
-    tree.keySet().removeIf(k -> k.startsWith("files/logs/"));
-    return tree;
   }
 
   private List<String> journal(String runId) throws Exception {

@@ -1,5 +1,6 @@
 package dev.runbook.runbooks.docker;
 
+import dev.runbook.engine.internal.docker.DockerRequirement;
 import dev.runbook.engine.internal.docker.PrivateDockerd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Images of the seed applications for a {@link PrivateDockerd}: busybox, the host's {@code sqlite3}
@@ -25,7 +25,7 @@ final class TestImages {
   /** {@code /bin/sqlite3} and every library {@code ldd} names for it, by path in the image. */
   static Map<String, Path> sqlite3() {
     Path sqlite3 = Path.of("/usr/bin/sqlite3");
-    Assumptions.assumeTrue(
+    DockerRequirement.need(
         Files.isExecutable(sqlite3), "sqlite3 is missing: run bin/install-test-deps");
     Map<String, Path> files = new LinkedHashMap<>();
     files.put("/bin/sqlite3", sqlite3);

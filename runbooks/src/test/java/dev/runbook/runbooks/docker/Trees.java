@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** A directory tree as relative path to SHA-256: equal maps are byte-identical trees. */
+/**
+ * A directory tree as relative path to SHA-256: equal maps are byte-identical trees. A file that is
+ * neither a directory nor a regular file (a named pipe a test put there) is named, never read.
+ */
 final class Trees {
   private Trees() {}
 
@@ -21,6 +24,8 @@ final class Trees {
         String name = root.relativize(p).toString();
         if (Files.isDirectory(p)) {
           tree.put(name + "/", "dir");
+        } else if (!Files.isRegularFile(p)) {
+          tree.put(name, "special");
         } else {
           tree.put(name, sha256(Files.readAllBytes(p)));
         }

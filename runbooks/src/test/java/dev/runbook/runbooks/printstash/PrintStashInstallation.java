@@ -1,5 +1,6 @@
 package dev.runbook.runbooks.printstash;
 
+import dev.runbook.runbooks.Breakages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -275,7 +276,7 @@ final class PrintStashInstallation implements AutoCloseable {
 
   /** Makes a named pipe, which no copy, backup or restore accepts. */
   static void mkfifo(Path path) throws IOException, InterruptedException {
-    runChecked(path.getParent(), List.of("mkfifo", path.toString()), Map.of());
+    Breakages.namedPipe(path);
   }
 
   /** Adds a migration that creates a table, updates rows, then raises. */

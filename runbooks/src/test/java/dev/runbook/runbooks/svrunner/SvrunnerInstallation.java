@@ -1,5 +1,6 @@
 package dev.runbook.runbooks.svrunner;
 
+import dev.runbook.runbooks.Breakages;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -256,7 +257,7 @@ final class SvrunnerInstallation implements AutoCloseable {
 
   /** Makes a named pipe, which no copy, backup or restore accepts. */
   static void mkfifo(Path path) throws IOException, InterruptedException {
-    run(path.getParent(), List.of("mkfifo", path.toString()));
+    Breakages.namedPipe(path);
   }
 
   /** The health document, or empty if the server does not answer. */

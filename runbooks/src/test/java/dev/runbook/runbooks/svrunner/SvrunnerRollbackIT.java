@@ -4,9 +4,9 @@ import static dev.runbook.runbooks.svrunner.SvrunnerInstallation.OLD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.cli.CliProcess;
+import dev.runbook.runbooks.Breakages;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -180,29 +180,10 @@ class SvrunnerRollbackIT {
             }));
   }
 
-  /**
-   * A {@code PROGRAM} first on PATH that fails when a runbook step runs it (its environment has
-   * RUNBOOK_STEP), and is the real one otherwise (svrunnerctl, the fixture's own calls).
-   */
+  /** {@code program} fails when a runbook step runs it (see {@link Breakages#failingProgram}). */
   private static Map<String, String> failing(SvrunnerInstallation i, String program)
       throws Exception {
-    Path shim = i.root().resolve("shim");
-    Files.createDirectories(shim);
-    Path script = shim.resolve(program);
-    Files.writeString(
-        script,
-        "#!/bin/sh\n"
-            + "if [ -n \"${RUNBOOK_STEP:-}\" ]; then\n"
-            + "  echo \""
-            + program
-            + ": Input/output error\" >&2\n"
-            + "  exit 1\n"
-            + "fi\n"
-            + "exec /usr/bin/"
-            + program
-            + " \"$@\"\n");
-    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return Map.of("PATH", shim + ":" + System.getenv("PATH"));
+    return Breakages.failingProgram(i.root().resolve("shim"), program);
   }
 
   private static Outcome scenario(String name, Breakage breakage) throws Exception {

@@ -322,6 +322,29 @@ class DockerOperationsTest {
     assertThat(all.stdout()).isEqualTo("warning\none\ntwo\nthree\n");
   }
 
+  @Test
+  void logsMaskSecretsThatTheContainerPrinted() throws Exception {
+    container(
+        "app",
+        "echo token is $TOKEN; echo stderr has $TOKEN too >&2; echo done; " + DockerRunTest.SLEEP,
+        Map.of(),
+        List.of("TOKEN=t0ps3cret"),
+        Optional.empty());
+    DockerRunTest.waitFor(
+        () -> {
+          StepOutput probe = out("probe" + System.nanoTime(), "t0ps3cret");
+          actions.logs("app", Optional.empty(), probe.io());
+          return probe.stdout().contains("done");
+        });
+    StepOutput out = out("logs", "t0ps3cret");
+
+    actions.logs("app", Optional.empty(), out.io());
+
+    assertThat(out.stdout()).contains("token is ***\n").contains("stderr has *** too\n");
+    assertThat(out.stdout()).doesNotContain("t0ps3cret");
+    assertThat(out.log()).doesNotContain("t0ps3cret");
+  }
+
   // --- wait_healthy ---
 
   @Test

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.PushResponseItem;
+import dev.runbook.engine.CheckOutcome;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -14,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class DockerPullTest {
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
     Path binary = Path.of("/usr/bin/docker-registry");
-    Assumptions.assumeTrue(
+    DockerRequirement.need(
         Files.isExecutable(binary),
         "docker-registry is not installed: run bin/install-test-deps (Debian's docker-registry)");
     dockerd = PrivateDockerd.start();
@@ -73,7 +74,7 @@ class DockerPullTest {
         return;
       } catch (IOException notYet) {
         if (!registry.isAlive() || System.nanoTime() > deadline) {
-          Assumptions.abort("docker-registry did not start: " + Files.readString(log));
+          DockerRequirement.unavailable("docker-registry did not start: " + Files.readString(log));
         }
         Thread.sleep(50);
       }
@@ -97,7 +98,11 @@ class DockerPullTest {
 
   private void forgetLocally() {
     dockerd.removeAllContainers();
-    dockerd.client().removeImageCmd(v1).withForce(true).exec();
+    try {
+      dockerd.client().removeImageCmd(v1).withForce(true).exec();
+    } catch (NotFoundException alreadyGone) {
+      // a test before this one left it forgotten
+    }
   }
 
   @Test
@@ -122,6 +127,46 @@ class DockerPullTest {
     assertThat(byDigest.outputs())
         .containsEntry("image_id", v1)
         .containsEntry("image_digest", digest);
+  }
+
+  @Test
+  void theImageCheckByDigestHoldsAfterThePullAndFailsForAnotherDigestOrOnceTheImageIsGone() {
+    forgetLocally();
+    String digest =
+        actions()
+            .pull(repository + ":1", new StepOutput(tmp, "pull", List.of()).io())
+            .outputs()
+            .get("image_digest")
+            .toString();
+    String otherDigest = "sha256:" + "0".repeat(64);
+
+    try (DockerConnection connection = new DockerConnection(dockerd.environment())) {
+      DockerProbe probe = new DockerProbe(connection);
+
+      assertThat(probe.image(repository + "@" + digest))
+          .isEqualTo(
+              CheckOutcome.holds(
+                  "image " + repository + "@" + digest + " is present (" + v1 + ")"));
+      assertThat(probe.image(repository + "@" + otherDigest))
+          .isEqualTo(
+              CheckOutcome.failed(
+                  "image "
+                      + repository
+                      + "@"
+                      + otherDigest
+                      + " is not on the Docker Engine at "
+                      + dockerd.host()));
+      forgetLocally();
+      assertThat(probe.image(repository + "@" + digest))
+          .isEqualTo(
+              CheckOutcome.failed(
+                  "image "
+                      + repository
+                      + "@"
+                      + digest
+                      + " is not on the Docker Engine at "
+                      + dockerd.host()));
+    }
   }
 
   @Test

@@ -7,14 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /** Keys and certificates made on the spot with the {@code openssl} command, for TLS tests. */
 final class OpenSsl {
   private final Path dir;
 
   OpenSsl(Path dir) {
-    Assumptions.assumeTrue(
+    DockerRequirement.need(
         Files.isExecutable(Path.of("/usr/bin/openssl")),
         "openssl is not installed: run bin/install-test-deps");
     this.dir = dir;

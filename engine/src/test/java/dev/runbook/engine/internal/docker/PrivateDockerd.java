@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A Docker Engine of the tests' own: a {@code dockerd} started as root with its data root, exec
@@ -41,7 +40,8 @@ import org.junit.jupiter.api.Assumptions;
  * class (it starts in about a second).
  *
  * <p>Where the daemon cannot run (not root, {@code dockerd} or busybox missing, or it does not
- * start), {@link #start} aborts the calling tests with the reason, so they are reported skipped.
+ * start), {@link #start} fails the calling tests with the reason when the Docker tests are required
+ * (in CI: see {@link DockerRequirement}), and otherwise aborts them, so they are reported skipped.
  */
 public final class PrivateDockerd implements AutoCloseable {
   /** Applets every test image links to busybox. */
@@ -71,14 +71,14 @@ public final class PrivateDockerd implements AutoCloseable {
    * @param extraArgs further {@code dockerd} arguments (a {@code -H tcp://127.0.0.1:PORT} with TLS)
    */
   public static PrivateDockerd start(List<String> extraArgs) {
-    Assumptions.assumeTrue(
+    DockerRequirement.need(
         "root".equals(System.getProperty("user.name")),
         "the Docker tests start a private dockerd, which needs root");
     Path dockerd = onPath("dockerd");
-    Assumptions.assumeTrue(
+    DockerRequirement.need(
         dockerd != null,
         "dockerd is not installed: run bin/install-test-deps (Debian's docker.io)");
-    Assumptions.assumeTrue(
+    DockerRequirement.need(
         Files.isExecutable(Path.of("/bin/busybox")),
         "/bin/busybox is missing: run bin/install-test-deps (Debian's busybox-static)");
     Path dir;
@@ -136,7 +136,7 @@ public final class PrivateDockerd implements AutoCloseable {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         String log = daemon.logTail();
         daemon.close();
-        Assumptions.abort("dockerd could not start here; its log ends with:\n" + log);
+        DockerRequirement.unavailable("dockerd could not start here; its log ends with:\n" + log);
       }
       try {
         Thread.sleep(50);

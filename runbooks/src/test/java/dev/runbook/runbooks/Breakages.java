@@ -22,12 +22,29 @@ public final class Breakages {
    * @return the environment to run the engine with: {@code PATH} with {@code dir} first
    */
   public static Map<String, String> failingProgram(Path dir, String program) throws IOException {
+    return failingProgram(dir, program, "-n \"${RUNBOOK_STEP:-}\"");
+  }
+
+  /**
+   * Like {@link #failingProgram(Path, String)}, failing only when the runbook step {@code step}
+   * runs it (its environment has {@code RUNBOOK_STEP=step}): the real one for the preconditions and
+   * the other steps.
+   */
+  public static Map<String, String> failingProgramInStep(Path dir, String program, String step)
+      throws IOException {
+    return failingProgram(dir, program, "\"${RUNBOOK_STEP:-}\" = " + step);
+  }
+
+  private static Map<String, String> failingProgram(Path dir, String program, String test)
+      throws IOException {
     Files.createDirectories(dir);
     Path script = dir.resolve(program);
     Files.writeString(
         script,
         "#!/bin/sh\n"
-            + "if [ -n \"${RUNBOOK_STEP:-}\" ]; then\n"
+            + "if [ "
+            + test
+            + " ]; then\n"
             + "  echo \""
             + program
             + ": Input/output error\" >&2\n"

@@ -5,6 +5,7 @@ import static dev.runbook.runbooks.printstash.PrintStashInstallation.OLD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.cli.CliProcess;
+import dev.runbook.runbooks.Breakages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -183,25 +184,7 @@ class PrintStashRollbackIT {
    */
   private static Map<String, String> failingInStep(
       PrintStashInstallation i, String program, String step) throws Exception {
-    Path shim = i.root().resolve("shim");
-    Files.createDirectories(shim);
-    Path script = shim.resolve(program);
-    Files.writeString(
-        script,
-        "#!/bin/sh\n"
-            + "if [ \"${RUNBOOK_STEP:-}\" = "
-            + step
-            + " ]; then\n"
-            + "  echo \""
-            + program
-            + ": Input/output error\" >&2\n"
-            + "  exit 1\n"
-            + "fi\n"
-            + "exec /usr/bin/"
-            + program
-            + " \"$@\"\n");
-    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return Map.of("PATH", shim + ":" + System.getenv("PATH"));
+    return Breakages.failingProgramInStep(i.root().resolve("shim"), program, step);
   }
 
   /** A {@code mv} first on PATH that fails the first rename onto {@code current}. */

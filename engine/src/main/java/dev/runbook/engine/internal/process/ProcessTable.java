@@ -16,6 +16,12 @@ final class ProcessTable {
   private static final Path PROC = Path.of("/proc");
 
   /**
+   * The kernel's clock ticks per second ({@code sysconf(_SC_CLK_TCK)}, {@code USER_HZ}), fixed at
+   * 100 in the kernel's interface to programs on the architectures a JDK runs on.
+   */
+  private static final long CLOCK_TICKS = 100;
+
+  /**
    * One process as {@code /proc/<pid>/stat} shows it.
    *
    * @param state one letter: R running, S sleeping, D disk, Z zombie, T stopped, …
@@ -32,13 +38,17 @@ final class ProcessTable {
 
   /** The process with this pid, if it exists (zombies included). */
   static Optional<Entry> entry(long pid) {
+    String stat = stat(pid);
+    return stat == null ? Optional.empty() : parse(pid, stat);
+  }
+
+  /** The stat line of {@code pid} (a process's, or a thread's), or null if there is none now. */
+  private static String stat(long pid) {
     try {
-      return parse(
-          pid,
-          Files.readString(
-              PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8));
+      return Files.readString(
+          PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      return Optional.empty();
+      return null;
     }
   }
 
@@ -50,16 +60,11 @@ final class ProcessTable {
    * process does not exist.
    */
   static Optional<Instant> startOf(long pid) {
-    String stat;
-    try {
-      stat =
-          Files.readString(
-              PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
-    } catch (IOException e) {
+    String stat = stat(pid);
+    if (stat == null) {
       return Optional.empty();
     }
-    int close = stat.lastIndexOf(')');
-    String[] fields = close < 0 ? new String[0] : stat.substring(close + 2).trim().split(" ");
+    String[] fields = fieldsAfterName(stat);
     // fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
     if (fields.length < 20 || BootTime.MILLIS <= 0) {
       return Optional.empty();
@@ -71,12 +76,6 @@ final class ProcessTable {
       return Optional.empty();
     }
   }
-
-  /**
-   * The kernel's clock ticks per second ({@code sysconf(_SC_CLK_TCK)}, {@code USER_HZ}), fixed at
-   * 100 in the kernel's interface to programs on the architectures a JDK runs on.
-   */
-  private static final long CLOCK_TICKS = 100;
 
   /** When the system booted, from {@code /proc/stat}; read once, at the first use. */
   private static final class BootTime {
@@ -135,12 +134,8 @@ final class ProcessTable {
   static List<Entry> between(long after, long upTo) {
     List<Entry> entries = new ArrayList<>();
     for (long p = after + 1; p <= upTo; p++) {
-      String stat;
-      try {
-        stat =
-            Files.readString(
-                PROC.resolve(Long.toString(p)).resolve("stat"), StandardCharsets.UTF_8);
-      } catch (IOException e) {
+      String stat = stat(p);
+      if (stat == null) {
         continue; // no such process (or thread), or it just ended
       }
       if (!isThread(stat)) {
@@ -156,11 +151,7 @@ final class ProcessTable {
    * CLONE_THREAD} and no process.
    */
   static boolean isThread(String stat) {
-    int close = stat.lastIndexOf(')');
-    if (close < 0) {
-      return false;
-    }
-    String[] fields = stat.substring(close + 2).trim().split(" ");
+    String[] fields = fieldsAfterName(stat);
     // fields[0] is field 3 (state), so field 38 is fields[35].
     return fields.length > 35 && fields[35].equals("-1");
   }
@@ -192,15 +183,25 @@ final class ProcessTable {
     return true;
   }
 
+  /**
+   * The fields of a stat line from the third ({@code state}) on; empty if it has no name. The name
+   * may hold spaces and parentheses: it ends at the last ')'.
+   */
+  private static String[] fieldsAfterName(String stat) {
+    int close = stat.lastIndexOf(')');
+    return close < 0 || close + 2 > stat.length()
+        ? new String[0]
+        : stat.substring(close + 2).trim().split(" ");
+  }
+
   /** Parses a stat line: {@code pid (comm) state ppid pgrp session tty_nr …}. */
   static Optional<Entry> parse(long pid, String stat) {
-    // The name may hold spaces and parentheses: it ends at the last ')'.
     int open = stat.indexOf('(');
     int close = stat.lastIndexOf(')');
     if (open < 0 || close < open) {
       return Optional.empty();
     }
-    String[] fields = stat.substring(close + 2).trim().split(" ");
+    String[] fields = fieldsAfterName(stat);
     if (fields.length < 5 || fields[0].isEmpty()) {
       return Optional.empty();
     }

@@ -33,15 +33,17 @@ import org.json.JSONPointerException;
  * (the one whose type matches), the way ajv's and python-jsonschema's "best match" do. A {@code
  * oneOf} whose branches only require one key each is the "exactly one of these keys" rule (one
  * action per step, one kind per check), and is reported as such.
+ *
+ * <p>everit validates against a schema derived from the published one: the five "exactly one of
+ * these keys" rules are taken out of it and checked by {@link ExclusiveKeys}, which reports them
+ * with the same messages at the same places (everit tried all ten branches of a step's action rule
+ * and built an exception for each that failed: most of its time on a large runbook). The published
+ * schema, the one {@code runbook schema} prints for editors, is unchanged.
  */
 final class SchemaValidation {
-  private static final Schema SCHEMA =
-      SchemaLoader.builder()
-          .schemaJson(new JSONObject(RunbookSchema.text()))
-          .draftV7Support()
-          .build()
-          .load()
-          .build();
+  private static final JSONObject DERIVED_JSON = new JSONObject(RunbookSchema.text());
+  private static final ExclusiveKeys RULES = ExclusiveKeys.removeFrom(DERIVED_JSON);
+  private static final Schema SCHEMA = load(DERIVED_JSON);
   private static final Validator VALIDATOR = Validator.builder().build();
 
   private static final Pattern EXTRANEOUS =
@@ -62,33 +64,70 @@ final class SchemaValidation {
     // nothing more: calling a static method initializes the class
   }
 
+  /** everit's draft-07 validator of a schema document. */
+  static Schema load(JSONObject schemaJson) {
+    return SchemaLoader.builder().schemaJson(schemaJson).draftV7Support().build().load().build();
+  }
+
   static List<Problem> validate(PositionedJson json) {
+    return validate(json, SCHEMA, RULES);
+  }
+
+  /**
+   * The problems of {@code json} against {@code schema}, with {@code rules} checked beside it;
+   * {@code rules} is null when {@code schema} holds them itself (the published schema, which tests
+   * use to prove that both ways report the same problems).
+   *
+   * @return everit's problems in its order, those of {@code rules} before or after them: only their
+   *     order at one location is kept (the loader sorts problems by location, stably)
+   */
+  static List<Problem> validate(PositionedJson json, Schema schema, ExclusiveKeys rules) {
     SchemaValidation validation = new SchemaValidation(json);
+    List<ValidationException> leaves = List.of();
     try {
-      VALIDATOR.performValidation(SCHEMA, json.root());
+      VALIDATOR.performValidation(schema, json.root());
     } catch (ValidationException e) {
-      List<ValidationException> leaves = leaves(e);
-      // An object with a mistyped key usually lacks the key it meant: "unknown key `comand`"
-      // says it all, "has no check kind" beside it would only add noise.
-      Set<String> withUnknownKeys = new java.util.HashSet<>();
-      for (ValidationException leaf : leaves) {
-        if ("additionalProperties".equals(leaf.getKeyword())) {
-          withUnknownKeys.add(leaf.getPointerToViolation());
-        }
-      }
-      for (ValidationException leaf : leaves) {
-        boolean noise =
-            ("oneOf".equals(leaf.getKeyword())
-                    && withUnknownKeys.contains(leaf.getPointerToViolation()))
-                // option pairing (`grace` needs `stop`) is reported by the binder, which can
-                // name both keys; everit's "property [stop] is required" cannot.
-                || "dependencies".equals(leaf.getKeyword());
-        if (!noise) {
-          validation.report(leaf);
-        }
+      leaves = leaves(e);
+    }
+    // An object with a mistyped key usually lacks the key it meant: "unknown key `comand`"
+    // says it all, "has no check kind" beside it would only add noise.
+    Set<String> withUnknownKeys = new java.util.HashSet<>();
+    for (ValidationException leaf : leaves) {
+      if ("additionalProperties".equals(leaf.getKeyword())) {
+        withUnknownKeys.add(leaf.getPointerToViolation());
       }
     }
-    return validation.problems;
+    for (ValidationException leaf : leaves) {
+      boolean noise =
+          ("oneOf".equals(leaf.getKeyword())
+                  && withUnknownKeys.contains(leaf.getPointerToViolation()))
+              // option pairing (`grace` needs `stop`) is reported by the binder, which can
+              // name both keys; everit's "property [stop] is required" cannot.
+              || "dependencies".equals(leaf.getKeyword());
+      if (!noise) {
+        validation.report(leaf);
+      }
+    }
+    if (rules == null || !(json.root() instanceof JSONObject root)) {
+      return validation.problems;
+    }
+    List<Problem> ahead = new ArrayList<>();
+    List<Problem> behind = new ArrayList<>();
+    for (ExclusiveKeys.Violation v : rules.check(root)) {
+      if (withUnknownKeys.contains(v.pointer())) {
+        continue;
+      }
+      Problem problem = validation.exclusiveKeysProblem(v.pointer(), v.value(), v.keys());
+      // Where everit reported the oneOf beside another violation at the same location: after a
+      // step's missing `id` (its allOf), before a requirement's missing `timeout` (its if/then)
+      // and before a value's wrong type.
+      boolean afterEverit =
+          v.rule() == ExclusiveKeys.Rule.STEP_BODY && v.value() instanceof JSONObject;
+      (afterEverit ? behind : ahead).add(problem);
+    }
+    ahead.addAll(validation.problems);
+    ahead.addAll(behind);
+    return ahead;
   }
 
   /** The violations worth reporting, with combined schemas narrowed to their best branch. */
@@ -176,7 +215,7 @@ final class SchemaValidation {
             "missing required key `" + key + "`" + in(where),
             requiredHint(key));
       }
-      case "oneOf", "anyOf" -> reportCombined(e, pointer, value, where);
+      case "oneOf", "anyOf" -> reportCombined(e, pointer, value);
       case "type" -> {
         Matcher m = EXPECTED_TYPE.matcher(message);
         String expected = m.find() ? typeName(m.group(1)) : "another type";
@@ -239,44 +278,55 @@ final class SchemaValidation {
     }
   }
 
-  private void reportCombined(ValidationException e, String pointer, Object value, String where) {
+  private void reportCombined(ValidationException e, String pointer, Object value) {
     java.util.Optional<List<String>> keys = requiredKeysOfOneOf(e);
-    if (keys.isPresent() && value instanceof JSONObject object) {
-      Set<String> present = new LinkedHashSet<>();
-      for (String key : keys.get()) {
-        if (object.has(key)) {
-          present.add(key);
-        }
-      }
-      String what = kindOfExclusiveKeys(keys.get());
-      if (present.isEmpty()) {
-        add(
-            "schema.no-" + what,
-            json.valueAt(pointer),
-            subject(where) + " has no " + what,
-            "add one of: " + String.join(", ", keys.get()));
-      } else {
-        add(
-            "schema.several-" + what + "s",
-            json.keyAt(PositionedJson.child(pointer, present.iterator().next())),
-            subject(where)
-                + " has "
-                + present.size()
-                + " "
-                + what
-                + "s ("
-                + String.join(", ", present)
-                + "); exactly one is allowed",
-            what.equals("action")
-                ? "split it into one step per action"
-                : "write one " + what + " per item");
-      }
-      return;
+    problems.add(
+        keys.isPresent()
+            ? exclusiveKeysProblem(pointer, value, keys.get())
+            : shapeProblem(pointer, value));
+  }
+
+  /** A value without exactly one of {@code keys}: none, several, or not a map at all. */
+  private Problem exclusiveKeysProblem(String pointer, Object value, List<String> keys) {
+    if (!(value instanceof JSONObject object)) {
+      return shapeProblem(pointer, value);
     }
-    add(
+    String where = describe(pointer);
+    Set<String> present = new LinkedHashSet<>();
+    for (String key : keys) {
+      if (object.has(key)) {
+        present.add(key);
+      }
+    }
+    String what = kindOfExclusiveKeys(keys);
+    if (present.isEmpty()) {
+      return Problem.error(
+          "schema.no-" + what,
+          json.valueAt(pointer),
+          subject(where) + " has no " + what,
+          "add one of: " + String.join(", ", keys));
+    }
+    return Problem.error(
+        "schema.several-" + what + "s",
+        json.keyAt(PositionedJson.child(pointer, present.iterator().next())),
+        subject(where)
+            + " has "
+            + present.size()
+            + " "
+            + what
+            + "s ("
+            + String.join(", ", present)
+            + "); exactly one is allowed",
+        what.equals("action")
+            ? "split it into one step per action"
+            : "write one " + what + " per item");
+  }
+
+  private Problem shapeProblem(String pointer, Object value) {
+    return Problem.error(
         "schema.shape",
         json.valueAt(pointer),
-        subject(where) + " has the wrong shape (" + typeOf(value) + ")",
+        subject(describe(pointer)) + " has the wrong shape (" + typeOf(value) + ")",
         "see `runbook schema` for the forms this key takes");
   }
 

@@ -14,6 +14,8 @@ import java.time.format.DateTimeFormatter;
 /**
  * One timestamped line per step transition, no control codes: for pipes, CI and logs. Output lines
  * of steps are not repeated here (they are in the step logs), except a failed step's log location.
+ * A series of steps a resume skips because they were done before is one line: a resume late in a
+ * long runbook would otherwise print one for each. Events come from one thread (the run's).
  */
 final class PlainRunListener implements RunListener {
   private static final DateTimeFormatter TIME =
@@ -22,14 +24,45 @@ final class PlainRunListener implements RunListener {
   private final PrintWriter out;
   private final Clock clock;
 
+  /** The series of steps done before that is not printed yet: its first and last ids, its size. */
+  private String firstDone;
+
+  private String lastDone;
+  private int doneCount;
+
   PlainRunListener(PrintWriter out, Clock clock) {
     this.out = out;
     this.clock = clock;
   }
 
   private void line(String text) {
+    printDoneBefore();
+    print(text);
+  }
+
+  private void print(String text) {
     out.println(TIME.format(clock.instant()) + " " + text);
     out.flush();
+  }
+
+  private void printDoneBefore() {
+    if (doneCount == 0) {
+      return;
+    }
+    String steps =
+        doneCount == 1
+            ? "step " + firstDone
+            : "steps " + firstDone + " to " + lastDone + " (" + doneCount + ")";
+    doneCount = 0;
+    print(steps + ": skipped, " + DONE_BEFORE);
+  }
+
+  @Override
+  public void stepDoneBefore(String stepId) {
+    if (doneCount++ == 0) {
+      firstDone = stepId;
+    }
+    lastDone = stepId;
   }
 
   @Override

@@ -143,6 +143,34 @@ class ResumeIT {
   }
 
   @Test
+  void stepsDoneBeforeAreOneLineOfTheResumeButOneEventEachInJsonLines() throws Exception {
+    String body = "on_failure: stop\nsteps:\n" + step("a") + step("b") + step("c");
+    body += "  - id: d\n    run: \"test -f fixed && echo d >> ledger\"\n" + step("e");
+    Path file = runbook("series", body);
+    assertThat(cli("run", file.toString()).exitCode()).isEqualTo(4);
+    Files.writeString(dir.resolve("fixed"), "");
+    String runId = onlyRun();
+    Path copy = dir.resolve("state-copy");
+    // The same stopped run twice: resumed once in each output format.
+    assertThat(new ProcessBuilder("cp", "-a", state.toString(), copy.toString()).start().waitFor())
+        .isZero();
+
+    CliProcess.Result plain = cli("resume", runId);
+    CliProcess.Result jsonl =
+        CliProcess.run(dir, "resume", runId, "--format", "jsonl", "--state-dir", copy.toString());
+
+    assertThat(plain.exitCode()).as(describe(plain)).isZero();
+    assertThat(plain.stdout())
+        .contains("steps a to c (3): skipped, done before the run stopped")
+        .doesNotContain("step a: skipped")
+        .contains("step d: started");
+    assertThat(jsonl.exitCode()).as(describe(jsonl)).isZero();
+    assertThat(jsonl.stdout().lines().filter(l -> l.contains("\"step_skipped\"")))
+        .hasSize(3)
+        .allSatisfy(l -> assertThat(l).contains("done before the run stopped"));
+  }
+
+  @Test
   void resumeWithoutRunIdExitsTwoWhenNoRunIsResumable() throws Exception {
     CliProcess.Result none = cli("resume");
     assertThat(none.exitCode()).as(describe(none)).isEqualTo(2);

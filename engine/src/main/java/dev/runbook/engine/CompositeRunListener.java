@@ -33,6 +33,11 @@ final class CompositeRunListener implements RunListener {
   }
 
   @Override
+  public void stepDoneBefore(String stepId) {
+    listeners.forEach(l -> l.stepDoneBefore(stepId));
+  }
+
+  @Override
   public void stepRetrying(String stepId, int nextAttempt, Duration delay, String reason) {
     listeners.forEach(l -> l.stepRetrying(stepId, nextAttempt, delay, reason));
   }

@@ -972,7 +972,7 @@ public final class Executor {
         if (compensable && succeeded) {
           started.push(new Started(id, step, runState, cwd));
         }
-        listener.stepSkipped(id, "done before the run stopped");
+        listener.stepDoneBefore(id);
         return Optional.of(
             StepOutcome.of(succeeded ? StepOutcome.Kind.SUCCEEDED : StepOutcome.Kind.SKIPPED));
       }

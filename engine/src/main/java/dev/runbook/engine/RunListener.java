@@ -23,6 +23,20 @@ public interface RunListener {
 
   default void stepSkipped(String stepId, String reason) {}
 
+  /**
+   * The reason {@link #stepDoneBefore} gives {@link #stepSkipped} unless a listener overrides it.
+   */
+  String DONE_BEFORE = "done before the run stopped";
+
+  /**
+   * A resumed run skips a step that the run it continues finished: {@link #stepSkipped} with the
+   * reason {@value #DONE_BEFORE}, unless the listener tells these apart (a resume of a long run
+   * passes thousands of them, which a view may sum up in a line).
+   */
+  default void stepDoneBefore(String stepId) {
+    stepSkipped(stepId, DONE_BEFORE);
+  }
+
   default void stepRetrying(String stepId, int nextAttempt, Duration delay, String reason) {}
 
   default void output(String stepId, String line) {}

@@ -41,6 +41,12 @@ public final class TerminalRunListener implements RunListener, AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final Deque<String> lastLines = new ArrayDeque<>();
   private String current;
+
+  /** The series of steps done before that is not printed yet: its first and last ids, its size. */
+  private String firstDone;
+
+  private String lastDone;
+  private int doneCount;
   private String currentTitle = "";
   private String note = "";
   private long currentStart;
@@ -111,8 +117,32 @@ public final class TerminalRunListener implements RunListener, AutoCloseable {
   /** Prints a permanent line above the live region. */
   private synchronized void permanent(String line) {
     clearLive();
+    printDoneBefore();
     out.println(line);
     drawLive();
+  }
+
+  /**
+   * Prints the series of steps a resume skipped as done before, in one line (a resume late in a
+   * long runbook passes thousands); called, with the live region cleared, before anything else
+   * prints.
+   */
+  private void printDoneBefore() {
+    if (doneCount == 0) {
+      return;
+    }
+    String steps =
+        doneCount == 1 ? firstDone : firstDone + " to " + lastDone + " (" + doneCount + " steps)";
+    doneCount = 0;
+    out.println(dim("↷ " + steps + "  skipped: " + DONE_BEFORE));
+  }
+
+  @Override
+  public synchronized void stepDoneBefore(String stepId) {
+    if (doneCount++ == 0) {
+      firstDone = stepId;
+    }
+    lastDone = stepId;
   }
 
   /** Erases the live region: the cursor ends at the start of its first line. */
@@ -240,6 +270,7 @@ public final class TerminalRunListener implements RunListener, AutoCloseable {
   @Override
   public synchronized void stepStarted(String stepId, String title, int attempt) {
     clearLive();
+    printDoneBefore();
     current = stepId;
     currentTitle = title;
     note = attempt > 1 ? yellow("attempt " + attempt) : "";
@@ -272,6 +303,7 @@ public final class TerminalRunListener implements RunListener, AutoCloseable {
 
   private synchronized void endStep(String line) {
     clearLive();
+    printDoneBefore();
     current = null;
     lastLines.clear();
     out.println(line);

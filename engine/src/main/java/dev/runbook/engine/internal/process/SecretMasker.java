@@ -21,15 +21,17 @@ final class SecretMasker {
   /** Longest first, so the first full match found at a position is the longest. */
   private final byte[][] secrets;
 
-  private final boolean[] startsASecret = new boolean[256];
+  // The tables and the work buffer only when there are secrets: most runs have none, and a masker
+  // is made for each stream of each step (the pair table alone is 64 KiB).
+  private final boolean[] startsASecret;
 
   /**
    * Indexed by two bytes, first byte high: true if a secret may start with them. Most bytes of
    * ordinary output are ruled out by one look-up here, even where a secret's first byte is common.
    */
-  private final boolean[] startsASecretPair = new boolean[256 * 256];
+  private final boolean[] startsASecretPair;
 
-  private final ByteBuf work = new ByteBuf(8192);
+  private final ByteBuf work;
 
   SecretMasker(Collection<String> secrets) {
     this.secrets =
@@ -38,6 +40,10 @@ final class SecretMasker {
             .map(s -> s.getBytes(StandardCharsets.UTF_8))
             .sorted(Comparator.comparingInt((byte[] b) -> b.length).reversed())
             .toArray(byte[][]::new);
+    boolean any = this.secrets.length > 0;
+    startsASecret = any ? new boolean[256] : null;
+    startsASecretPair = any ? new boolean[256 * 256] : null;
+    work = any ? new ByteBuf(8192) : null;
     for (byte[] secret : this.secrets) {
       int first = secret[0] & 0xff;
       startsASecret[first] = true;

@@ -1,5 +1,7 @@
 package dev.runbook.runbooks.docker;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.runbook.cli.CliProcess;
 import dev.runbook.engine.internal.docker.PrivateDockerd;
 import java.io.File;
@@ -117,6 +119,29 @@ final class DockerRunbook {
       throw new AssertionError("no run id in:\n" + stdout);
     }
     return m.group(1);
+  }
+
+  /**
+   * Asserts that a run with a failure injected at {@code step} failed there and was rolled back
+   * (exit 1), and prints how long it took, under {@code label}.
+   */
+  static void assertFailedAndRolledBack(
+      String label, String step, CliProcess.Result result, long millis) {
+    String output = describe(result);
+    System.out.println(
+        label
+            + ": failure at "
+            + step
+            + ": exit "
+            + result.exitCode()
+            + " after "
+            + millis
+            + " ms");
+    assertThat(result.exitCode()).as(output).isEqualTo(1);
+    assertThat(result.stdout())
+        .as(output)
+        .contains("step " + step + ": FAILED")
+        .contains("run failed and was rolled back: step `" + step + "` failed");
   }
 
   static String describe(CliProcess.Result result) {

@@ -138,20 +138,8 @@ class PrintStashContainerRollbackIT {
   }
 
   private static void assertRolledBack(Outcome o) {
-    String output = DockerRunbook.describe(o.result());
-    System.out.println(
-        "printstash container: failure at "
-            + o.injection().step()
-            + ": exit "
-            + o.result().exitCode()
-            + " after "
-            + o.millis()
-            + " ms");
-    assertThat(o.result().exitCode()).as(output).isEqualTo(1);
-    assertThat(o.result().stdout())
-        .as(output)
-        .contains("step " + o.injection().step() + ": FAILED")
-        .contains("run failed and was rolled back: step `" + o.injection().step() + "` failed");
+    DockerRunbook.assertFailedAndRolledBack(
+        "printstash container", o.injection().step(), o.result(), o.millis());
     assertThat(o.dataAfter())
         .as("the SQLite file and the files, byte for byte")
         .isEqualTo(o.dataBefore());

@@ -185,20 +185,8 @@ class SvRunnerDockerRollbackIT {
   }
 
   private static void assertRolledBack(Outcome o) {
-    String output = DockerRunbook.describe(o.result());
-    System.out.println(
-        "svrunner docker: failure at "
-            + o.injection().step()
-            + ": exit "
-            + o.result().exitCode()
-            + " after "
-            + o.millis()
-            + " ms");
-    assertThat(o.result().exitCode()).as(output).isEqualTo(1);
-    assertThat(o.result().stdout())
-        .as(output)
-        .contains("step " + o.injection().step() + ": FAILED")
-        .contains("run failed and was rolled back: step `" + o.injection().step() + "` failed");
+    DockerRunbook.assertFailedAndRolledBack(
+        "svrunner docker", o.injection().step(), o.result(), o.millis());
     assertThat(o.dataAfter())
         .as("local.db, assets and .env, byte for byte")
         .isEqualTo(o.dataBefore());

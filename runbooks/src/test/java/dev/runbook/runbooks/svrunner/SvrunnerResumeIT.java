@@ -5,6 +5,7 @@ import static dev.runbook.runbooks.svrunner.SvrunnerInstallation.OLD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.cli.CliProcess;
+import dev.runbook.runbooks.KillMoments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -221,7 +221,12 @@ class SvrunnerResumeIT {
     Process engine = builder.start();
     boolean reached = awaitEvent(i, engine, moment);
     if (reached) {
-      awaitDelayOrEnd(i, engine, moment);
+      KillMoments.awaitDelayOrEnd(
+          i.stateDir().resolve("runs"),
+          engine,
+          moment.event(),
+          moment.step(),
+          moment.delayMillis());
     }
     boolean alive = engine.isAlive();
     List<ProcessHandle> tree = engine.toHandle().descendants().toList();
@@ -273,41 +278,6 @@ class SvrunnerResumeIT {
       }
     }
     return open;
-  }
-
-  /**
-   * Waits {@code moment}'s delay, cut short when the step or compensation it is in finishes: the
-   * moments' steps are never the run's last, so the engine is then still running and the kill lands
-   * as it goes on, never after the run's end.
-   */
-  private static void awaitDelayOrEnd(SvrunnerInstallation i, Process engine, Moment moment)
-      throws IOException, InterruptedException {
-    String end =
-        moment.event().equals("step_started")
-            ? "\"type\":\"step_(succeeded|failed|skipped)\""
-            : "\"type\":\"compensation_finished\"";
-    Pattern finished =
-        Pattern.compile(
-            ".*"
-                + end
-                + ".*\"step\":\""
-                + moment.step()
-                + "\".*|.*\"step\":\""
-                + moment.step()
-                + "\".*"
-                + end
-                + ".*");
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(moment.delayMillis());
-    while (System.nanoTime() < deadline && engine.isAlive()) {
-      for (String id : SvrunnerInstallation.list(i.stateDir().resolve("runs"))) {
-        Path journal = i.stateDir().resolve("runs").resolve(id).resolve("journal.jsonl");
-        if (Files.exists(journal)
-            && Files.readAllLines(journal).stream().anyMatch(l -> finished.matcher(l).matches())) {
-          return;
-        }
-      }
-      Thread.sleep(Math.min(5, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-    }
   }
 
   /** Waits until the run's journal has {@code moment}'s event, or the engine ends. */

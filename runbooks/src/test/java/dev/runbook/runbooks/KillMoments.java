@@ -42,6 +42,23 @@ public final class KillMoments {
     }
   }
 
+  /**
+   * SIGKILLs the engine and every process below it, and waits until they are gone.
+   *
+   * @return whether the engine was still running when the kill came
+   */
+  public static boolean killWithItsTree(Process engine) throws Exception {
+    boolean alive = engine.isAlive();
+    List<ProcessHandle> tree = engine.toHandle().descendants().toList();
+    engine.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    engine.waitFor(10, TimeUnit.SECONDS);
+    for (ProcessHandle p : tree) {
+      p.onExit().get(10, TimeUnit.SECONDS);
+    }
+    return alive;
+  }
+
   private static List<Path> journals(Path runs) throws IOException {
     if (!Files.isDirectory(runs)) {
       return List.of();

@@ -228,14 +228,7 @@ class SvrunnerResumeIT {
           moment.step(),
           moment.delayMillis());
     }
-    boolean alive = engine.isAlive();
-    List<ProcessHandle> tree = engine.toHandle().descendants().toList();
-    engine.destroyForcibly();
-    tree.forEach(ProcessHandle::destroyForcibly);
-    engine.waitFor(10, TimeUnit.SECONDS);
-    for (ProcessHandle p : tree) {
-      p.onExit().get(10, TimeUnit.SECONDS);
-    }
+    boolean alive = KillMoments.killWithItsTree(engine);
     StringBuilder story = new StringBuilder();
     story.append("killed ").append(moment).append('\n');
     story.append(Files.readString(log));

@@ -24,11 +24,7 @@ final class PlainRunListener implements RunListener {
   private final PrintWriter out;
   private final Clock clock;
 
-  /** The series of steps done before that is not printed yet: its first and last ids, its size. */
-  private String firstDone;
-
-  private String lastDone;
-  private int doneCount;
+  private final DoneBeforeSeries doneBefore = new DoneBeforeSeries();
 
   PlainRunListener(PrintWriter out, Clock clock) {
     this.out = out;
@@ -46,23 +42,21 @@ final class PlainRunListener implements RunListener {
   }
 
   private void printDoneBefore() {
-    if (doneCount == 0) {
-      return;
-    }
-    String steps =
-        doneCount == 1
-            ? "step " + firstDone
-            : "steps " + firstDone + " to " + lastDone + " (" + doneCount + ")";
-    doneCount = 0;
-    print(steps + ": skipped, " + DONE_BEFORE);
+    doneBefore
+        .take()
+        .ifPresent(
+            s ->
+                print(
+                    (s.count() == 1
+                            ? "step " + s.first()
+                            : "steps " + s.range() + " (" + s.count() + ")")
+                        + ": skipped, "
+                        + DONE_BEFORE));
   }
 
   @Override
   public void stepDoneBefore(String stepId) {
-    if (doneCount++ == 0) {
-      firstDone = stepId;
-    }
-    lastDone = stepId;
+    doneBefore.add(stepId);
   }
 
   @Override

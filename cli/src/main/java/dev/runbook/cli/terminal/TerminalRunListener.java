@@ -1,5 +1,6 @@
 package dev.runbook.cli.terminal;
 
+import dev.runbook.cli.DoneBeforeSeries;
 import dev.runbook.cli.Elapsed;
 import dev.runbook.dsl.Durations;
 import dev.runbook.engine.CheckOutcome;
@@ -42,11 +43,7 @@ public final class TerminalRunListener implements RunListener, AutoCloseable {
   private final Deque<String> lastLines = new ArrayDeque<>();
   private String current;
 
-  /** The series of steps done before that is not printed yet: its first and last ids, its size. */
-  private String firstDone;
-
-  private String lastDone;
-  private int doneCount;
+  private final DoneBeforeSeries doneBefore = new DoneBeforeSeries();
   private String currentTitle = "";
   private String note = "";
   private long currentStart;
@@ -128,21 +125,15 @@ public final class TerminalRunListener implements RunListener, AutoCloseable {
    * prints.
    */
   private void printDoneBefore() {
-    if (doneCount == 0) {
-      return;
-    }
-    String steps =
-        doneCount == 1 ? firstDone : firstDone + " to " + lastDone + " (" + doneCount + " steps)";
-    doneCount = 0;
-    out.println(dim("↷ " + steps + "  skipped: " + DONE_BEFORE));
+    doneBefore
+        .take()
+        .map(s -> s.count() == 1 ? s.first() : s.range() + " (" + s.count() + " steps)")
+        .ifPresent(steps -> out.println(dim("↷ " + steps + "  skipped: " + DONE_BEFORE)));
   }
 
   @Override
   public synchronized void stepDoneBefore(String stepId) {
-    if (doneCount++ == 0) {
-      firstDone = stepId;
-    }
-    lastDone = stepId;
+    doneBefore.add(stepId);
   }
 
   /** Erases the live region: the cursor ends at the start of its first line. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import org.json.JSONArray;
 import org.json.JSONObject;
 
@@ -81,10 +82,18 @@ final class JsonLinesRunListener implements RunListener {
   }
 
   @Override
-  public void stepSucceeded(String stepId, Duration elapsed) {
+  public void stepSucceeded(String stepId, Duration elapsed, Map<String, Object> outputs) {
     emit(
         "step_succeeded",
-        new JSONObject().put("step", stepId).put("elapsed_ms", elapsed.toMillis()));
+        new JSONObject()
+            .put("step", stepId)
+            .put("elapsed_ms", elapsed.toMillis())
+            .put("outputs", new JSONObject(outputs)));
+  }
+
+  @Override
+  public void stepStopped(String stepId, String reason) {
+    emit("step_stopped", new JSONObject().put("step", stepId).put("reason", reason));
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
 import dev.runbook.engine.journal.JournalRecord;
 import dev.runbook.engine.journal.RunHistory;
+import dev.runbook.engine.journal.RunStatus;
 import dev.runbook.engine.journal.RunSummary;
 import dev.runbook.engine.journal.StateDir;
 import java.io.IOException;
@@ -96,15 +97,9 @@ final class LogCommand implements Callable<Integer> {
   /** The step has a result in the journal, or the run has ended. */
   private boolean stepEnded(RunHistory history) {
     RunSummary now = history.get(runId);
-    if (!now.status().equals("running")) {
+    if (now.status() != RunStatus.RUNNING) {
       return true;
     }
-    for (JournalRecord r : history.journal(runId).records()) {
-      if (step.equals(r.field("step"))
-          && (r.type().equals("step_succeeded") || r.type().equals("step_failed"))) {
-        return true;
-      }
-    }
-    return false;
+    return now.fold().steps().stream().anyMatch(s -> s.id().equals(step) && s.ended().isPresent());
   }
 }

@@ -45,6 +45,7 @@ public final class Main {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof RunbookException re) {
+            re.details().forEach(err::println);
             err.println("runbook: error: " + re.getMessage());
             re.hint().ifPresent(h -> err.println("  hint: " + h));
             if (debug) {

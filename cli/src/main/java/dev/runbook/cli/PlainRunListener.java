@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 
 /**
  * One timestamped line per step transition, no control codes: for pipes, CI and logs. Output lines
@@ -93,7 +94,7 @@ final class PlainRunListener implements RunListener {
   }
 
   @Override
-  public void stepSucceeded(String stepId, Duration elapsed) {
+  public void stepSucceeded(String stepId, Duration elapsed, Map<String, Object> outputs) {
     line("step " + stepId + ": succeeded in " + Elapsed.human(elapsed));
   }
 

@@ -1,8 +1,8 @@
 package dev.runbook.cli;
 
+import dev.runbook.engine.Engine;
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.Plan;
-import dev.runbook.engine.Planner;
 import dev.runbook.engine.SavedPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -62,13 +62,14 @@ final class PlanCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     RunbookInput.Loaded loaded = input.load(file, err, false);
+    Engine engine = new Engine(input.context());
     Plan plan =
-        new Planner(input.context())
-            .plan(
-                loaded.load().runbook().orElseThrow(),
-                loaded.load().called(),
-                loaded.params(),
-                offline);
+        engine.plan(
+            loaded.load().runbook().orElseThrow(),
+            loaded.load().called(),
+            loaded.params(),
+            offline);
+    UnfinishedRuns.warn(engine, plan.runbook().name(), err);
     if (output != null) {
       SavedPlan.of(plan).write(output);
     }

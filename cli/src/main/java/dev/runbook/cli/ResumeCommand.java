@@ -1,27 +1,18 @@
 package dev.runbook.cli;
 
 import dev.runbook.cli.terminal.Signals;
-import dev.runbook.dsl.LoadResult;
-import dev.runbook.dsl.RunbookLoader;
-import dev.runbook.dsl.model.Runbook;
-import dev.runbook.engine.EngineContext;
-import dev.runbook.engine.ErrorCode;
-import dev.runbook.engine.Executor;
+import dev.runbook.engine.Engine;
 import dev.runbook.engine.Plan;
-import dev.runbook.engine.Planner;
 import dev.runbook.engine.ResumeOptions;
 import dev.runbook.engine.RunOptions;
 import dev.runbook.engine.RunResult;
-import dev.runbook.engine.RunbookChanges;
-import dev.runbook.engine.RunbookException;
 import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.RunSummary;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import org.json.JSONObject;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,89 +76,52 @@ final class ResumeCommand implements Callable<Integer> {
       description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   RunCommand.RunFormat format;
 
+  @Option(
+      names = "--skip-compensation",
+      paramLabel = "STEP",
+      description =
+          "If the run is rolling back: count STEP's compensation as done without running it"
+              + " (repeatable; undo that step by hand).")
+  Set<String> skipCompensation = new LinkedHashSet<>();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    EngineContext context = input.context();
-    RunHistory history = new RunHistory(context.state());
+    Engine engine = new Engine(input.context());
+    RunHistory history = engine.history();
     Optional<RunbookInput.EarlyLoad> early =
         runId == null ? Optional.empty() : RunbookInput.EarlyLoad.start(history, runId);
-    RunSummary run = runId == null ? onlyResumable(history, err) : history.get(runId);
-    if (!run.resumable()) {
-      throw new RunbookException(
-          ErrorCode.INVALID_INPUT,
-          "run " + run.runId() + " is " + run.status() + ": there is nothing to resume",
-          run.status().equals("succeeded") || run.status().equals("finally_failed")
-              ? "to undo it, `runbook rollback " + run.runId() + "`"
-              : null);
-    }
-    JSONObject saved = run.started().optJSONObject("params");
-    if (saved != null) {
-      saved.keySet().forEach(k -> input.params.putIfAbsent(k, String.valueOf(saved.get(k))));
-    }
-    RunbookInput.Loaded loaded = input.load(run.file(), err, true, early);
-    Runbook runbook = loaded.load().runbook().orElseThrow();
-    Plan plan = new Planner(context).plan(runbook, loaded.load().called(), loaded.params(), true);
-    refuseChanges(run, runbook, plan, err);
-    Executor executor = new Executor(context);
+    RunSummary run = engine.runToResume(Optional.ofNullable(runId));
+    RunbookInput.Loaded loaded = input.loadForRun(run, err, early);
+    Plan plan =
+        engine.plan(
+            loaded.load().runbook().orElseThrow(), loaded.load().called(), loaded.params(), true);
     try (RunOutput output = RunOutput.open(format, out)) {
       Runnable rearm =
-          Signals.install(executor::stopCurrentStep, executor::interrupt, output.onTerminal());
+          Signals.install(engine::stopCurrentStep, engine::interrupt, output.onTerminal());
       RunResult result =
-          executor.resume(
+          engine.resume(
               plan,
-              run.runId(),
-              history.journalAsRead(run.runId()),
+              continuation(run, history, err),
               new RunOptions(Optional.empty(), VersionProvider.version()),
               new ResumeOptions(inflight.rerun, inflight.skip, Optional.ofNullable(confirm)),
               output.listener(rearm),
-              output.interaction(yes, executor::interrupt));
+              output.interaction(yes, engine::interrupt));
       return result.status().exitCode();
     }
   }
 
-  private void refuseChanges(RunSummary run, Runbook runbook, Plan plan, PrintWriter err) {
-    JSONObject digest = run.started().optJSONObject("digest");
-    boolean same = digest != null && new JSONObject(plan.digest().runbooks()).similar(digest);
-    if (same) {
-      return;
-    }
-    List<String> changes = List.of("the runbook file changed");
-    java.nio.file.Path snapshot = run.dir().resolve(Executor.SNAPSHOT);
-    if (Files.isRegularFile(snapshot)) {
-      LoadResult before = new RunbookLoader().load(snapshot, snapshot.toString());
-      if (before.runbook().isPresent()) {
-        List<String> steps = RunbookChanges.between(before.runbook().get(), runbook);
-        changes = steps.isEmpty() ? List.of("the runbook file changed (not its steps)") : steps;
-      }
-    }
-    for (String change : changes) {
-      err.println(run.file() + ": " + (acceptChanges ? "warning: " : "error: ") + change);
-    }
-    if (!acceptChanges) {
-      throw new RunbookException(
-          ErrorCode.INVALID_INPUT,
-          "the runbook changed since run " + run.runId() + " started; nothing was run",
-          "review the changes, then `runbook resume " + run.runId() + " --accept-changes`");
-    }
-  }
-
-  private static RunSummary onlyResumable(RunHistory history, PrintWriter err) {
-    List<RunSummary> resumable = history.list().stream().filter(RunSummary::resumable).toList();
-    if (resumable.size() == 1) {
-      return resumable.get(0);
-    }
-    if (resumable.isEmpty()) {
-      throw new RunbookException(
-          ErrorCode.INVALID_INPUT, "no run can be resumed", "see them all with `runbook runs`");
-    }
-    for (RunSummary r : resumable) {
-      err.println("  " + r.runId() + "  " + r.status() + " at " + r.lastStep().orElse("-"));
-    }
-    throw new RunbookException(
-        ErrorCode.INVALID_INPUT,
-        resumable.size() + " runs can be resumed: name one",
-        "e.g. `runbook resume " + resumable.get(resumable.size() - 1).runId() + "`");
+  private Engine.Continuation continuation(RunSummary run, RunHistory history, PrintWriter err) {
+    return new Engine.Continuation(
+        run,
+        history.journalAsRead(run.runId()),
+        acceptChanges,
+        skipCompensation,
+        false,
+        line -> {
+          err.println(line);
+          err.flush();
+        });
   }
 }

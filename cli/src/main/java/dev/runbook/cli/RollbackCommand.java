@@ -1,20 +1,17 @@
 package dev.runbook.cli;
 
 import dev.runbook.cli.terminal.Signals;
-import dev.runbook.dsl.model.Runbook;
-import dev.runbook.engine.EngineContext;
-import dev.runbook.engine.ErrorCode;
-import dev.runbook.engine.Executor;
+import dev.runbook.engine.Engine;
 import dev.runbook.engine.Plan;
-import dev.runbook.engine.Planner;
 import dev.runbook.engine.RunOptions;
 import dev.runbook.engine.RunResult;
-import dev.runbook.engine.RunbookException;
 import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.RunSummary;
+import java.io.PrintWriter;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import org.json.JSONObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +26,8 @@ import picocli.CommandLine.Spec;
     description = "Undo a run: run the compensation of every step it started, newest first.",
     footer = {
       "",
-      "Exit codes: 0 all compensated, 2 unknown run, 4 incomplete (resumable), 5 locked.",
+      "Exit codes: 0 all compensated, 2 unknown run or refused (a newer run succeeded, the",
+      "runbook or a parameter changed), 4 incomplete (resumable), 5 locked, 130 interrupted.",
       "",
       "Example:",
       "  runbook rollback 20261123-0712-seqdesk-update-3f9a"
@@ -48,35 +46,56 @@ final class RollbackCommand implements Callable<Integer> {
       description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   RunCommand.RunFormat format;
 
+  @Option(
+      names = "--accept-changes",
+      description = "Roll back even though the runbook changed since the run started.")
+  boolean acceptChanges;
+
+  @Option(
+      names = "--force",
+      description = "Undo the run even though a later run of the same runbook succeeded after it.")
+  boolean force;
+
+  @Option(
+      names = "--skip-compensation",
+      paramLabel = "STEP",
+      description =
+          "Count STEP's compensation as done without running it (repeatable; undo that step by"
+              + " hand). For a rollback that stopped at a compensation that cannot succeed.")
+  Set<String> skipCompensation = new LinkedHashSet<>();
+
   @Override
   public Integer call() {
-    EngineContext context = input.context();
-    RunHistory history = new RunHistory(context.state());
+    PrintWriter err = spec.commandLine().getErr();
+    Engine engine = new Engine(input.context());
+    RunHistory history = engine.history();
     Optional<RunbookInput.EarlyLoad> early = RunbookInput.EarlyLoad.start(history, runId);
     RunSummary run = history.get(runId);
-    if (run.status().equals("rolled_back") || run.status().equals("undone")) {
-      throw new RunbookException(
-          ErrorCode.INVALID_INPUT, "run " + runId + " is already rolled back");
-    }
-    JSONObject saved = run.started().optJSONObject("params");
-    if (saved != null) {
-      saved.keySet().forEach(k -> input.params.putIfAbsent(k, String.valueOf(saved.get(k))));
-    }
-    RunbookInput.Loaded loaded = input.load(run.file(), spec.commandLine().getErr(), true, early);
-    Runbook runbook = loaded.load().runbook().orElseThrow();
-    Plan plan = new Planner(context).plan(runbook, loaded.load().called(), loaded.params(), true);
-    Executor executor = new Executor(context);
+    RunbookInput.Loaded loaded = input.loadForRun(run, err, early);
+    Plan plan =
+        engine.plan(
+            loaded.load().runbook().orElseThrow(), loaded.load().called(), loaded.params(), true);
+    Engine.Continuation continuation =
+        new Engine.Continuation(
+            run,
+            history.journalAsRead(runId),
+            acceptChanges,
+            skipCompensation,
+            force,
+            line -> {
+              err.println(line);
+              err.flush();
+            });
     try (RunOutput output = RunOutput.open(format, spec.commandLine().getOut())) {
       Runnable rearm =
-          Signals.install(executor::stopCurrentStep, executor::interrupt, output.onTerminal());
+          Signals.install(engine::stopCurrentStep, engine::interrupt, output.onTerminal());
       RunResult result =
-          executor.rollback(
+          engine.rollback(
               plan,
-              runId,
-              history.journalAsRead(runId),
+              continuation,
               new RunOptions(Optional.empty(), VersionProvider.version()),
               output.listener(rearm),
-              output.interaction(false, executor::interrupt));
+              output.interaction(false, engine::interrupt));
       return result.status().exitCode();
     }
   }

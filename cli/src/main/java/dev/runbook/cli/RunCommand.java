@@ -2,18 +2,15 @@ package dev.runbook.cli;
 
 import dev.runbook.cli.terminal.Signals;
 import dev.runbook.dsl.model.OnFailure;
-import dev.runbook.engine.EngineContext;
+import dev.runbook.engine.Engine;
 import dev.runbook.engine.ErrorCode;
-import dev.runbook.engine.Executor;
 import dev.runbook.engine.Plan;
-import dev.runbook.engine.Planner;
 import dev.runbook.engine.RunOptions;
 import dev.runbook.engine.RunResult;
 import dev.runbook.engine.RunbookException;
 import dev.runbook.engine.SavedPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -100,34 +97,21 @@ final class RunCommand implements Callable<Integer> {
     saved.ifPresent(
         s -> s.params().forEach((name, value) -> input.params.putIfAbsent(name, value)));
     RunbookInput.Loaded loaded = input.load(runbookFile, err, true);
-    EngineContext context = input.context();
+    Engine engine = new Engine(input.context());
     Plan plan =
-        new Planner(context)
-            .plan(
-                loaded.load().runbook().orElseThrow(),
-                loaded.load().called(),
-                loaded.params(),
-                true);
-    if (saved.isPresent()) {
-      List<String> changes = saved.get().changesSince(plan);
-      if (!changes.isEmpty()) {
-        changes.forEach(c -> err.println(savedPlan + ": error: " + c));
-        throw new RunbookException(
-            ErrorCode.INVALID_INPUT,
-            "the saved plan no longer matches what it was made from; nothing was run",
-            "review a new plan: `runbook plan " + runbookFile + " -o " + savedPlan + "`");
-      }
-    }
-    Executor executor = new Executor(context);
+        engine.plan(
+            loaded.load().runbook().orElseThrow(), loaded.load().called(), loaded.params(), true);
+    saved.ifPresent(s -> engine.refuseChangedPlan(s, savedPlan, plan));
+    UnfinishedRuns.warn(engine, plan.runbook().name(), err);
     try (RunOutput output = RunOutput.open(format, out)) {
       Runnable rearm =
-          Signals.install(executor::stopCurrentStep, executor::interrupt, output.onTerminal());
+          Signals.install(engine::stopCurrentStep, engine::interrupt, output.onTerminal());
       RunResult result =
-          executor.run(
+          engine.run(
               plan,
               new RunOptions(policy, VersionProvider.version()),
               output.listener(rearm),
-              output.interaction(yes, executor::interrupt));
+              output.interaction(yes, engine::interrupt));
       return result.status().exitCode();
     }
   }

@@ -9,6 +9,7 @@ import dev.runbook.engine.EngineContext;
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
 import dev.runbook.engine.journal.RunHistory;
+import dev.runbook.engine.journal.RunSummary;
 import dev.runbook.engine.journal.StateDir;
 import java.io.Console;
 import java.io.PrintWriter;
@@ -106,6 +107,16 @@ final class RunbookInput {
       }
     }
     return new Loaded(result, params);
+  }
+
+  /**
+   * Loads the runbook a run started with, with the parameter values it started with (pinned: a
+   * different value given here is refused by the engine, naming the parameter). Secrets, never
+   * journaled, are given again as for {@code run}.
+   */
+  Loaded loadForRun(RunSummary run, PrintWriter err, Optional<EarlyLoad> early) {
+    run.params().forEach((k, v) -> params.putIfAbsent(k, String.valueOf(v)));
+    return load(run.file(), err, true, early);
   }
 
   /**

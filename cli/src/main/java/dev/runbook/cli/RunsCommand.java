@@ -48,9 +48,9 @@ final class RunsCommand implements Callable<Integer> {
         out.printf(
             "%-44s %-20s %-20s %s%s%n",
             r.runId(),
-            r.status(),
+            r.status().journalName(),
             r.startedAt().toString().substring(0, 19).replace('T', ' '),
-            r.started().optString("user", "?") + "@" + r.started().optString("host", "?"),
+            r.started().by().user() + "@" + r.started().by().host(),
             r.resumable() ? "  (resumable)" : "");
       }
     }

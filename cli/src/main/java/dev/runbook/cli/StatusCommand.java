@@ -2,18 +2,15 @@ package dev.runbook.cli;
 
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
-import dev.runbook.engine.journal.Journal;
-import dev.runbook.engine.journal.JournalRecord;
+import dev.runbook.engine.journal.JournalEvent;
+import dev.runbook.engine.journal.RunFold;
 import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.RunSummary;
 import dev.runbook.engine.journal.StateDir;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.json.JSONArray;
@@ -50,10 +47,6 @@ final class StatusCommand implements Callable<Integer> {
     json
   }
 
-  /** One step as the journal tells it. */
-  record StepState(
-      String id, String status, int attempts, Instant started, Instant ended, String detail) {}
-
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -69,49 +62,65 @@ final class StatusCommand implements Callable<Integer> {
       }
       run = all.get(all.size() - 1);
     }
-    Journal.Contents journal = history.journalAsRead(run.runId());
-    Map<String, StepState> steps = steps(journal.records());
+    boolean tornTail = history.journalAsRead(run.runId()).tornTail();
+    List<RunFold.StepView> steps = run.fold().steps();
     if (format == Format.json) {
       JSONArray array = new JSONArray();
-      steps
-          .values()
-          .forEach(
-              s ->
-                  array.put(
-                      new JSONObject()
-                          .put("id", s.id())
-                          .put("status", s.status())
-                          .put("attempts", s.attempts())
-                          .put("started", String.valueOf(s.started()))
-                          .put("ended", s.ended() == null ? JSONObject.NULL : s.ended().toString())
-                          .put("detail", s.detail())));
-      out.println(
-          summaryJson(run).put("steps", array).put("torn_tail", journal.tornTail()).toString(2));
+      steps.forEach(
+          s ->
+              array.put(
+                  new JSONObject()
+                      .put("id", s.id())
+                      .put("status", s.state().text())
+                      .put("attempts", s.attempts())
+                      .put("started", String.valueOf(s.started()))
+                      .put(
+                          "ended",
+                          s.ended()
+                              .map(Object::toString)
+                              .map(Object.class::cast)
+                              .orElse(JSONObject.NULL))
+                      .put("detail", s.detail())));
+      out.println(summaryJson(run).put("steps", array).put("torn_tail", tornTail).toString(2));
     } else {
+      JournalEvent.Invocation by = run.started().by();
       out.println("run " + run.runId() + " of `" + run.runbook() + "` (" + run.file() + ")");
       out.println(
           "  started "
               + run.startedAt()
               + " by "
-              + run.started().optString("user")
+              + by.user()
               + "@"
-              + run.started().optString("host")
+              + by.host()
               + " (pid "
-              + run.started().optLong("pid")
+              + by.pid()
               + ")");
-      out.println("  status: " + run.status() + (run.resumable() ? " (resumable)" : ""));
+      out.println("  status: " + run.statusText() + (run.resumable() ? " (resumable)" : ""));
+      run.fold()
+          .failure()
+          .ifPresent(
+              f ->
+                  out.println(
+                      "  failure: "
+                          + (f.step().isEmpty() ? "" : "step `" + f.step() + "`: ")
+                          + f.reason()));
+      if (!run.fold().skippedCompensations().isEmpty()) {
+        out.println(
+            "  compensations skipped by the operator (undo by hand): "
+                + String.join(", ", run.fold().skippedCompensations()));
+      }
       out.println("  logs: " + run.dir().resolve("steps"));
       out.println();
-      for (StepState s : steps.values()) {
+      for (RunFold.StepView s : steps) {
         String took =
-            s.ended() == null
-                ? ""
-                : " in " + Elapsed.human(Duration.between(s.started(), s.ended()));
+            s.ended()
+                .map(end -> " in " + Elapsed.human(Duration.between(s.started(), end)))
+                .orElse("");
         out.println(
             "  "
                 + s.id()
                 + ": "
-                + s.status()
+                + s.state().text()
                 + (s.attempts() > 1 ? " after " + s.attempts() + " attempts" : "")
                 + took
                 + (s.detail().isEmpty() ? "" : " -- " + s.detail()));
@@ -126,99 +135,32 @@ final class StatusCommand implements Callable<Integer> {
     return 0;
   }
 
-  static Map<String, StepState> steps(List<JournalRecord> records) {
-    Map<String, StepState> steps = new LinkedHashMap<>();
-    for (JournalRecord r : records) {
-      String id = r.field("step");
-      if (id == null) {
-        continue;
-      }
-      StepState was = steps.get(id);
-      switch (r.type()) {
-        case "step_started" ->
-            steps.put(
-                id,
-                new StepState(
-                    id,
-                    "running",
-                    r.data().optInt("attempt", 1),
-                    was == null ? r.timestamp() : was.started(),
-                    null,
-                    ""));
-        case "step_succeeded" ->
-            steps.put(
-                id,
-                new StepState(
-                    id,
-                    "succeeded",
-                    was == null ? 0 : was.attempts(),
-                    was == null ? r.timestamp() : was.started(),
-                    r.timestamp(),
-                    r.data().optString("recovered", "")));
-        case "step_failed" ->
-            steps.put(
-                id,
-                new StepState(
-                    id,
-                    "failed",
-                    was == null ? 0 : was.attempts(),
-                    was == null ? r.timestamp() : was.started(),
-                    r.timestamp(),
-                    r.data().optString("reason", "")));
-        case "step_skipped" ->
-            steps.put(
-                id,
-                new StepState(
-                    id,
-                    "skipped",
-                    0,
-                    r.timestamp(),
-                    r.timestamp(),
-                    r.data().optString("reason", "")));
-        case "compensation_finished" -> {
-          if (was != null) {
-            steps.put(
-                id,
-                new StepState(
-                    id,
-                    r.data().optBoolean("ok") ? "compensated" : "compensation failed",
-                    was.attempts(),
-                    was.started(),
-                    r.timestamp(),
-                    r.data().optString("reason", "")));
-          }
-        }
-        case "paused" -> {
-          if (was != null) {
-            steps.put(
-                id,
-                new StepState(
-                    id,
-                    "paused",
-                    was.attempts(),
-                    was.started(),
-                    null,
-                    r.data().optString("reason", "")));
-          }
-        }
-        default -> {}
-      }
-    }
-    return steps;
-  }
-
   static JSONObject summaryJson(RunSummary r) {
-    return new JSONObject()
-        .put("run_id", r.runId())
-        .put("runbook", r.runbook())
-        .put("file", r.file().toString())
-        .put("status", r.status())
-        .put("resumable", r.resumable())
-        .put("started_at", r.startedAt().toString())
-        .put("last_at", r.lastAt().toString())
-        .put("user", r.started().optString("user"))
-        .put("host", r.started().optString("host"))
-        .put("last_step", r.lastStep().orElse(null))
-        .put("dir", r.dir().toString());
+    JSONObject json =
+        new JSONObject()
+            .put("run_id", r.runId())
+            .put("runbook", r.runbook())
+            .put("file", r.file().toString())
+            .put("status", r.status().journalName())
+            .put("resumable", r.resumable())
+            .put("started_at", r.startedAt().toString())
+            .put("last_at", r.lastAt().toString())
+            .put("user", r.started().by().user())
+            .put("host", r.started().by().host())
+            .put("last_step", r.lastStep().orElse(null))
+            .put("dir", r.dir().toString());
+    if (r.engineGone()) {
+      json.put("engine_gone", true);
+    }
+    r.fold()
+        .failure()
+        .ifPresent(
+            f ->
+                json.put(
+                    "failure", new JSONObject().put("step", f.step()).put("reason", f.reason())));
+    if (!r.fold().skippedCompensations().isEmpty()) {
+      json.put("skipped_compensations", new JSONArray(r.fold().skippedCompensations()));
+    }
+    return json;
   }
 }

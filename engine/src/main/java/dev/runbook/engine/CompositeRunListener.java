@@ -3,6 +3,7 @@ package dev.runbook.engine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Forwards every event to several listeners, in order. */
 final class CompositeRunListener implements RunListener {
@@ -53,13 +54,18 @@ final class CompositeRunListener implements RunListener {
   }
 
   @Override
-  public void stepSucceeded(String stepId, Duration elapsed) {
-    listeners.forEach(l -> l.stepSucceeded(stepId, elapsed));
+  public void stepSucceeded(String stepId, Duration elapsed, Map<String, Object> outputs) {
+    listeners.forEach(l -> l.stepSucceeded(stepId, elapsed, outputs));
   }
 
   @Override
   public void stepFailed(String stepId, String reason, Path log, boolean continuing) {
     listeners.forEach(l -> l.stepFailed(stepId, reason, log, continuing));
+  }
+
+  @Override
+  public void stepStopped(String stepId, String reason) {
+    listeners.forEach(l -> l.stepStopped(stepId, reason));
   }
 
   @Override

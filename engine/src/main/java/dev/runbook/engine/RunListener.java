@@ -3,16 +3,19 @@ package dev.runbook.engine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Observes a run. The terminal view, the JSON-lines output and test recorders are listeners.
  *
  * <p>Event contract: {@link #runStarted} comes first and {@link #runFinished} last, once each; a
- * skipped step is never started; a started step ends exactly once ({@link #stepSucceeded} or {@link
- * #stepFailed}), after any number of {@link #stepRetrying}; compensations are bracketed by {@link
- * #compensationStarted} and {@link #compensationFinished}. Events arrive on the thread that runs
- * the steps, except {@link #output}, which may come from a reader thread. Listeners must not throw
- * and must not block for long. Every method has an empty default.
+ * skipped step is never started; each try of a step starts with {@link #stepStarted} (numbered),
+ * tries are separated by {@link #stepRetrying}, and a started step ends exactly once: {@link
+ * #stepSucceeded}, {@link #stepFailed}, or {@link #stepStopped} when it paused for a confirmation
+ * or was interrupted. Compensations are bracketed by {@link #compensationStarted} and {@link
+ * #compensationFinished}. Events arrive on the thread that runs the steps, except {@link #output},
+ * which may come from a reader thread. Listeners must not throw and must not block for long. Every
+ * method has an empty default.
  */
 public interface RunListener {
   default void runStarted(String runId, Path runDir, String runbookName) {}
@@ -41,9 +44,20 @@ public interface RunListener {
 
   default void output(String stepId, String line) {}
 
-  default void stepSucceeded(String stepId, Duration elapsed) {}
+  /**
+   * A step succeeded.
+   *
+   * @param outputs its outputs as journaled: masked, response bodies left out; may be empty
+   */
+  default void stepSucceeded(String stepId, Duration elapsed, Map<String, Object> outputs) {}
 
   default void stepFailed(String stepId, String reason, Path log, boolean continuing) {}
+
+  /**
+   * A started step neither succeeded nor failed: it paused for a confirmation nobody can give now,
+   * or a signal interrupted it. {@link #paused} or the run's end says what follows.
+   */
+  default void stepStopped(String stepId, String reason) {}
 
   default void compensationStarted(String stepId, String compensationId) {}
 

@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -11,6 +12,7 @@ public class RunbookException extends RuntimeException {
 
   private final ErrorCode code;
   private final String hint;
+  private final List<String> details;
 
   public RunbookException(ErrorCode code, String message) {
     this(code, message, null, null);
@@ -21,9 +23,24 @@ public class RunbookException extends RuntimeException {
   }
 
   public RunbookException(ErrorCode code, String message, String hint, Throwable cause) {
+    this(code, List.of(), message, hint, cause);
+  }
+
+  /**
+   * @param details lines shown before the message, each complete ({@code FILE: error: ...}): what
+   *     exactly is wrong when there is more than one thing
+   */
+  public RunbookException(
+      ErrorCode code, List<String> details, String message, String hint, Throwable cause) {
     super(message, cause);
     this.code = code;
     this.hint = hint;
+    this.details = List.copyOf(details);
+  }
+
+  /** Lines to show before the message; may be empty. */
+  public List<String> details() {
+    return details;
   }
 
   public ErrorCode code() {

@@ -302,7 +302,7 @@ public final class TerminalRunListener implements RunListener, AutoCloseable {
   }
 
   @Override
-  public void stepSucceeded(String stepId, Duration elapsed) {
+  public void stepSucceeded(String stepId, Duration elapsed, Map<String, Object> outputs) {
     endStep(green("✓") + " " + stepId + dim("  " + Elapsed.human(elapsed)));
   }
 

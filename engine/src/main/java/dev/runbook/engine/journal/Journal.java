@@ -129,27 +129,27 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * Appends one record and waits until it is on disk, with every record appended before it: what
-   * the engine is about to do is journaled this way before it does it.
+   * Appends one event and waits until it is on disk, with every event appended before it: what the
+   * engine is about to do is journaled this way before it does it.
    */
-  public synchronized JournalRecord append(String type, JSONObject data) {
-    JournalRecord record = write(type, data);
+  public synchronized JournalRecord append(JournalEvent event) {
+    JournalRecord record = write(event.type(), JournalCodec.encode(event));
     sync();
     return record;
   }
 
   /**
-   * Appends one record without waiting for the disk: it is in the file at once, for {@code status},
+   * Appends one event without waiting for the disk: it is in the file at once, for {@code status},
    * {@code log --follow} and a resume after the engine died (what a process wrote survives its
    * death), and on disk with the next {@link #append} or at {@link #close}. Only a crash of the
-   * whole machine in between loses it, so it is for records a resume does without after such a
+   * whole machine in between loses it, so it is for events a resume does without after such a
    * crash: the result of a step, when the next step's start is journaled with {@link #append}
    * before that step acts (a resume then sees the step in flight and decides as for one the engine
    * died in), or a process's pid, which means nothing once the machine restarted. One sync then
    * covers a step's result and the next step's start.
    */
-  public synchronized JournalRecord appendUnsynced(String type, JSONObject data) {
-    return write(type, data);
+  public synchronized JournalRecord appendUnsynced(JournalEvent event) {
+    return write(event.type(), JournalCodec.encode(event));
   }
 
   private JournalRecord write(String type, JSONObject data) {

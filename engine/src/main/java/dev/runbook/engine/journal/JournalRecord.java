@@ -18,6 +18,11 @@ public record JournalRecord(long seq, Instant timestamp, String type, JSONObject
     Objects.requireNonNull(data, "data");
   }
 
+  /** What the line says, as a typed event. */
+  public JournalEvent event() {
+    return JournalCodec.decode(this);
+  }
+
   /** A field of {@link #data} as text, or null. */
   public String field(String name) {
     Object v = data.opt(name);

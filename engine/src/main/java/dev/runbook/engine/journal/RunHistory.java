@@ -5,6 +5,7 @@ import dev.runbook.engine.RunbookException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,13 +24,32 @@ public final class RunHistory {
 
   /** Every run with a readable journal, oldest first. */
   public List<RunSummary> list() {
+    return list(null);
+  }
+
+  /**
+   * The runs of the runbook named {@code runbook}, oldest first; other runs' journals are read no
+   * further than their first line.
+   */
+  public List<RunSummary> listOf(String runbook) {
+    return list(java.util.Objects.requireNonNull(runbook));
+  }
+
+  /** The runs of the runbook {@code runbook} names, or all runs when it is null. */
+  private List<RunSummary> list(String runbook) {
     List<RunSummary> runs = new ArrayList<>();
     if (!Files.isDirectory(state.runs())) {
       return runs;
     }
     try (Stream<Path> dirs = Files.list(state.runs())) {
       for (Path dir : dirs.sorted().toList()) {
-        if (Files.isRegularFile(dir.resolve(Journal.FILE_NAME))) {
+        Path file = dir.resolve(Journal.FILE_NAME);
+        if (Files.isRegularFile(file)
+            && (runbook == null
+                || Journal.readFirst(file)
+                    .map(r -> r.field("runbook"))
+                    .filter(runbook::equals)
+                    .isPresent())) {
           try {
             runs.add(
                 summarize(
@@ -94,37 +114,29 @@ public final class RunHistory {
   }
 
   static RunSummary summarize(String runId, Path dir, Journal.Contents contents) {
-    List<JournalRecord> records = contents.records();
-    if (records.isEmpty() || !records.get(0).type().equals("run_started")) {
+    RunFold fold = RunFold.of(contents.records());
+    if (fold.started().isEmpty() || !contents.records().get(0).type().equals("run_started")) {
       throw new RunbookException(
           ErrorCode.INVALID_INPUT, dir.resolve(Journal.FILE_NAME) + ": no run_started record");
     }
-    JournalRecord first = records.get(0);
-    String status = "running";
-    Optional<String> lastStep = Optional.empty();
-    for (JournalRecord r : records) {
-      String step = r.field("step");
-      if (step != null) {
-        lastStep = Optional.of(step);
-      }
-      switch (r.type()) {
-        case "paused" -> status = "paused";
-        case "interrupted" -> status = "interrupted";
-        case "resumed", "rollback_requested" -> status = "running";
-        case "finished" -> status = Optional.ofNullable(r.field("status")).orElse("finished");
-        default -> {}
-      }
+    return new RunSummary(runId, dir, fold, fold.status() == RunStatus.RUNNING && engineGone(fold));
+  }
+
+  /**
+   * Whether the engine that last took a run is gone: no process has its pid on this host, or the
+   * one that has it started after the engine journaled (the pid was reused). A run taken on another
+   * host is never declared gone from here.
+   */
+  private static boolean engineGone(RunFold fold) {
+    Optional<JournalEvent.Invocation> by = fold.lastInvocation();
+    if (by.isEmpty() || !by.get().host().equals(RunLock.hostName())) {
+      return false;
     }
-    return new RunSummary(
-        runId,
-        dir,
-        first.field("runbook"),
-        Path.of(first.field("file")),
-        first.timestamp(),
-        records.get(records.size() - 1).timestamp(),
-        status,
-        lastStep,
-        first.data(),
-        RunSummary.resumable(status));
+    Optional<ProcessHandle> process = ProcessHandle.of(by.get().pid());
+    if (process.isEmpty() || !process.get().isAlive()) {
+      return true;
+    }
+    Optional<Instant> since = process.get().info().startInstant();
+    return since.isPresent() && since.get().isAfter(fold.lastAt());
   }
 }

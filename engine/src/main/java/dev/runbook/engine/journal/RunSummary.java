@@ -1,36 +1,66 @@
 package dev.runbook.engine.journal;
 
+import dev.runbook.engine.journal.JournalEvent.Invocation;
+import dev.runbook.engine.journal.JournalEvent.RunStarted;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
-import org.json.JSONObject;
 
 /**
- * What the journal of one run says about it, for {@code runs}, {@code status} and {@code resume}.
+ * One run as {@code runs}, {@code status} and {@code resume} show it: its journal's {@link
+ * RunFold}, and whether the engine that last took it is gone.
  *
- * @param status {@code running} (no end recorded: in progress, or crashed), {@code paused}, {@code
- *     interrupted}, or the {@code finished} record's status ({@code succeeded}, {@code stopped},
- *     {@code rolled_back}, ...)
- * @param lastStep the last step the journal mentions; empty before the first step
- * @param started the {@code run_started} record's fields
+ * @param engineGone the journal names no end and the engine that last took the run no longer runs
+ *     (killed, or its machine restarted): the run is interrupted, not running
  */
-public record RunSummary(
-    String runId,
-    Path dir,
-    String runbook,
-    Path file,
-    Instant startedAt,
-    Instant lastAt,
-    String status,
-    Optional<String> lastStep,
-    JSONObject started,
-    boolean resumable) {
+public record RunSummary(String runId, Path dir, RunFold fold, boolean engineGone) {
 
-  /** Statuses from which {@code resume} continues. */
-  static boolean resumable(String status) {
-    return switch (status) {
-      case "running", "paused", "interrupted", "stopped", "rollback_incomplete" -> true;
-      default -> false;
-    };
+  /** Where the run stands: {@link RunStatus#INTERRUPTED} for a running run whose engine is gone. */
+  public RunStatus status() {
+    return fold.status() == RunStatus.RUNNING && engineGone ? RunStatus.INTERRUPTED : fold.status();
+  }
+
+  /** The status in words: its journal name, and why a run shown as interrupted is. */
+  public String statusText() {
+    if (fold.status() == RunStatus.RUNNING && engineGone) {
+      return "interrupted (its engine, pid "
+          + fold.lastInvocation().map(Invocation::pid).orElse(0L)
+          + ", stopped without a word)";
+    }
+    return status().journalName();
+  }
+
+  public boolean resumable() {
+    return status().resumable();
+  }
+
+  public RunStarted started() {
+    return fold.started().orElseThrow();
+  }
+
+  public String runbook() {
+    return started().runbook();
+  }
+
+  public Path file() {
+    return Path.of(started().file());
+  }
+
+  public Instant startedAt() {
+    return fold.startedAt();
+  }
+
+  public Instant lastAt() {
+    return fold.lastAt();
+  }
+
+  public Optional<String> lastStep() {
+    return fold.lastStep();
+  }
+
+  /** The non-secret parameters the run started with. */
+  public Map<String, Object> params() {
+    return started().params();
   }
 }

@@ -22,9 +22,12 @@ class JournalTest {
 
   private void writeThree() {
     try (Journal journal = Journal.create(dir, Clock.systemUTC())) {
-      journal.append("run_started", new JSONObject().put("runbook", "demo"));
-      journal.append("step_started", new JSONObject().put("step", "a").put("attempt", 1));
-      journal.append("step_succeeded", new JSONObject().put("step", "a"));
+      journal.append(
+          new JournalEvent.Unknown("run_started", new JSONObject().put("runbook", "demo")));
+      journal.append(
+          new JournalEvent.Unknown(
+              "step_started", new JSONObject().put("step", "a").put("attempt", 1)));
+      journal.append(new JournalEvent.Unknown("step_succeeded", new JSONObject().put("step", "a")));
     }
   }
 
@@ -44,14 +47,20 @@ class JournalTest {
   @Test
   void aRecordAppendedWithoutASyncIsInTheFileAtOnceAndInOrderWithTheNextOnes() {
     try (Journal journal = Journal.create(dir, Clock.systemUTC())) {
-      journal.append("step_started", new JSONObject().put("step", "a").put("attempt", 1));
-      journal.appendUnsynced("step_succeeded", new JSONObject().put("step", "a"));
+      journal.append(
+          new JournalEvent.Unknown(
+              "step_started", new JSONObject().put("step", "a").put("attempt", 1)));
+      journal.appendUnsynced(
+          new JournalEvent.Unknown("step_succeeded", new JSONObject().put("step", "a")));
       // What `status` or a resume after the engine died reads before any sync.
       assertThat(Journal.read(dir.resolve(Journal.FILE_NAME)).records())
           .extracting(JournalRecord::type)
           .containsExactly("step_started", "step_succeeded");
-      journal.append("step_started", new JSONObject().put("step", "b").put("attempt", 1));
-      journal.appendUnsynced("process_started", new JSONObject().put("pid", 42));
+      journal.append(
+          new JournalEvent.Unknown(
+              "step_started", new JSONObject().put("step", "b").put("attempt", 1)));
+      journal.appendUnsynced(
+          new JournalEvent.Unknown("process_started", new JSONObject().put("pid", 42)));
     }
     Journal.Contents contents = Journal.read(dir.resolve(Journal.FILE_NAME));
     assertThat(contents.tornTail()).isFalse();
@@ -62,7 +71,8 @@ class JournalTest {
   @Test
   void aRecordMayHaveAFieldNamedLikeTheChecksum() {
     try (Journal journal = Journal.create(dir, Clock.systemUTC())) {
-      journal.append("run_started", new JSONObject().put("crc", "not the checksum"));
+      journal.append(
+          new JournalEvent.Unknown("run_started", new JSONObject().put("crc", "not the checksum")));
     }
     Journal.Contents contents = Journal.read(dir.resolve(Journal.FILE_NAME));
     assertThat(contents.tornTail()).isFalse();
@@ -116,7 +126,7 @@ class JournalTest {
     assertThat(contents.records()).hasSize(3);
 
     try (Journal journal = Journal.reopen(dir, Clock.systemUTC())) {
-      journal.append("finished", new JSONObject());
+      journal.append(new JournalEvent.Unknown("finished", new JSONObject()));
     }
     Journal.Contents after = Journal.read(file);
     assertThat(after.tornTail()).isFalse();
@@ -130,7 +140,8 @@ class JournalTest {
 
     try (Journal journal = Journal.reopen(dir, Clock.systemUTC(), asRead)) {
       assertThat(journal.contents()).isSameAs(asRead);
-      assertThat(journal.append("resumed", new JSONObject()).seq()).isEqualTo(4);
+      assertThat(journal.append(new JournalEvent.Unknown("resumed", new JSONObject())).seq())
+          .isEqualTo(4);
     }
   }
 
@@ -139,14 +150,17 @@ class JournalTest {
     writeThree();
     Journal.Contents asRead = Journal.read(dir.resolve(Journal.FILE_NAME));
     try (Journal other = Journal.reopen(dir, Clock.systemUTC())) {
-      other.append("step_started", new JSONObject().put("step", "b").put("attempt", 1));
+      other.append(
+          new JournalEvent.Unknown(
+              "step_started", new JSONObject().put("step", "b").put("attempt", 1)));
     }
 
     try (Journal journal = Journal.reopen(dir, Clock.systemUTC(), asRead)) {
       assertThat(journal.contents().records())
           .extracting(r -> r.field("step"))
           .containsExactly(null, "a", "a", "b");
-      assertThat(journal.append("resumed", new JSONObject()).seq()).isEqualTo(5);
+      assertThat(journal.append(new JournalEvent.Unknown("resumed", new JSONObject())).seq())
+          .isEqualTo(5);
     }
     assertThat(Journal.read(dir.resolve(Journal.FILE_NAME)).records())
         .extracting(JournalRecord::seq)
@@ -161,7 +175,7 @@ class JournalTest {
     Journal.Contents asRead = Journal.read(file);
 
     try (Journal journal = Journal.reopen(dir, Clock.systemUTC(), asRead)) {
-      journal.append("finished", new JSONObject());
+      journal.append(new JournalEvent.Unknown("finished", new JSONObject()));
     }
     Journal.Contents after = Journal.read(file);
     assertThat(after.tornTail()).isFalse();

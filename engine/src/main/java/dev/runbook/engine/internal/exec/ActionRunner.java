@@ -153,7 +153,7 @@ public final class ActionRunner {
     } catch (ExpressionException e) {
       // A value that cannot be resolved now (an env name this machine lacks, a field an output
       // does not have) fails the attempt like any other failure: journaled, retried, compensated.
-      return Attempt.failed(e.getMessage());
+      return Attempt.notStarted(e.getMessage());
     }
   }
 
@@ -289,7 +289,7 @@ public final class ActionRunner {
       try {
         running = processes.start(spec.build());
       } catch (ProcessStartException e) {
-        return Attempt.failed(e.getMessage());
+        return Attempt.notStarted(e.getMessage());
       }
       current.set(running);
       try {

@@ -33,7 +33,12 @@ public record Attempt(
     /** The operator said no: fails without retries. */
     DECLINED,
     /** Stopped by a signal. */
-    INTERRUPTED
+    INTERRUPTED,
+    /**
+     * Failed before it acted: a value could not be resolved, or the program could not be started.
+     * Nothing changed, so there is nothing to compensate.
+     */
+    NOT_STARTED
   }
 
   public static Attempt succeeded(Map<String, Object> outputs) {
@@ -42,6 +47,11 @@ public record Attempt(
 
   public static Attempt failed(String reason) {
     return new Attempt(Outcome.FAILED, reason, Map.of(), Optional.empty(), Optional.empty());
+  }
+
+  /** A failure before the action changed anything. */
+  public static Attempt notStarted(String reason) {
+    return new Attempt(Outcome.NOT_STARTED, reason, Map.of(), Optional.empty(), Optional.empty());
   }
 
   public boolean succeeded() {

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -80,6 +81,12 @@ public final class RunState {
     step.put("status", status);
     step.put("outputs", new HashMap<>(outputs));
     steps.put(id, step);
+  }
+
+  /** The status last recorded for step {@code id} ({@code succeeded}, {@code failed}, ...). */
+  public Optional<String> stepStatus(String id) {
+    Map<String, Object> step = steps.get(id);
+    return step == null ? Optional.empty() : Optional.ofNullable((String) step.get("status"));
   }
 
   public void recordStatus(String id, String status) {

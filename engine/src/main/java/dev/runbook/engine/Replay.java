@@ -1,0 +1,178 @@
+package dev.runbook.engine;
+
+import dev.runbook.dsl.model.Action;
+import dev.runbook.dsl.model.Step;
+import dev.runbook.engine.internal.exec.RunState;
+import dev.runbook.engine.internal.process.Leftovers;
+import dev.runbook.engine.journal.JournalEvent;
+import dev.runbook.engine.journal.RunFold;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a resumed run takes from the run it continues: which steps are done (their outputs restored,
+ * nothing run again), what to do about the step that was in flight when the engine stopped, and
+ * which processes that engine left running. It reads the journal only through its {@link RunFold};
+ * it writes nothing about a step itself ({@link StepTask} records what it decides).
+ */
+final class Replay {
+  /** How long resume waits for a process that only its environment ties to an in-flight step. */
+  static final Duration MARKED_LEFTOVER_WAIT = Duration.ofSeconds(10);
+
+  /** What the journal settles about a step before it would run. */
+  record Settlement(Kind kind, String reason, Map<String, Object> outputs) {
+    enum Kind {
+      /** Nothing settled: the step runs as in a new run. */
+      RUN,
+      /** Done before the run stopped: its outputs restored, not run again. */
+      DONE_BEFORE,
+      /** Skipped before the run stopped. */
+      SKIPPED_BEFORE,
+      /** In flight when the run stopped, and known to be done now ({@code reason} says how). */
+      RECOVERED,
+      /** In flight, and only the operator can say whether to run it again. */
+      NEEDS_DECISION
+    }
+
+    static Settlement run() {
+      return new Settlement(Kind.RUN, "", Map.of());
+    }
+  }
+
+  private final ActiveRun run;
+  private final RunFold prior;
+  private final ResumeOptions options;
+
+  Replay(ActiveRun run, RunFold prior, ResumeOptions options) {
+    this.run = run;
+    this.prior = prior;
+    this.options = options;
+  }
+
+  RunFold prior() {
+    return prior;
+  }
+
+  ResumeOptions options() {
+    return options;
+  }
+
+  /**
+   * Gives every step done before its recorded status and outputs, for the expressions that read
+   * them.
+   */
+  void restoreOutputs() {
+    for (Map.Entry<String, RunFold.Done> e : prior.doneSteps().entrySet()) {
+      run.step(e.getKey())
+          .ifPresent(
+              ref ->
+                  run.stateFor(ref)
+                      .recordStep(
+                          ref.step().id(),
+                          e.getValue().succeeded() ? "succeeded" : "skipped",
+                          e.getValue().outputs()));
+    }
+  }
+
+  /**
+   * What the journal settles about {@code step}: done before, or in flight (its verify decides,
+   * then a result the action left on disk, then the operator's flags, then idempotence, then the
+   * operator).
+   */
+  Settlement settle(Step step, String id, RunState runState, Map<String, String> env, Path cwd) {
+    Optional<RunFold.Done> done = prior.done(id);
+    if (done.isPresent()) {
+      return new Settlement(
+          done.get().succeeded() ? Settlement.Kind.DONE_BEFORE : Settlement.Kind.SKIPPED_BEFORE,
+          "",
+          done.get().outputs());
+    }
+    if (prior.inflight().filter(id::equals).isEmpty()
+        || step.action() instanceof Action.Confirm
+        || step.action() instanceof Action.Call) {
+      return Settlement.run();
+    }
+    boolean outputsLost = false;
+    if (!step.verify().isEmpty()) {
+      runState.recordStep(step.id(), "succeeded", Map.of());
+      boolean passes = run.verify(step, runState, env, cwd) == null;
+      runState.recordStatus(step.id(), passes ? "succeeded" : "failed");
+      if (passes && step.outputs().isEmpty()) {
+        return new Settlement(
+            Settlement.Kind.RECOVERED,
+            "it was in flight and its verify passes now",
+            run.actions.recoveredOutputs(step, runState, env, cwd));
+      }
+      // Done, but what it printed was never journaled: skipping it would leave its declared
+      // outputs unknown to the steps that read them.
+      outputsLost = passes;
+    }
+    if (options.skipInflight()) {
+      return new Settlement(
+          Settlement.Kind.RECOVERED, "it was in flight; skipped (--skip-inflight)", Map.of());
+    }
+    if (step.idempotent() || options.rerunInflight()) {
+      return Settlement.run();
+    }
+    return switch (run.interaction.inflight(id)) {
+      case RERUN -> Settlement.run();
+      case SKIP ->
+          new Settlement(
+              Settlement.Kind.RECOVERED, "it was in flight; skipped by the operator", Map.of());
+      case NOBODY ->
+          new Settlement(
+              Settlement.Kind.NEEDS_DECISION,
+              "step `"
+                  + id
+                  + "` was in flight when the run stopped; "
+                  + (outputsLost
+                      ? "its verify passes, but its outputs were not recorded before the run"
+                          + " stopped, and it is not idempotent"
+                      : "it is not idempotent and has no verify that passes")
+                  + ": resume with --rerun-inflight or --skip-inflight",
+              Map.of());
+    };
+  }
+
+  /**
+   * Waits until no process of this run that an earlier engine left behind still runs. False when
+   * interrupted meanwhile.
+   */
+  boolean awaitLeftovers() {
+    List<Leftovers.Started> journaled =
+        prior.processes().stream().map(p -> new Leftovers.Started(p.pid(), p.start())).toList();
+    List<ProcessHandle> left = Leftovers.of(run.runId, journaled, prior.inflightActions());
+    if (left.isEmpty()) {
+      return true;
+    }
+    Optional<String> at = prior.inflight().or(prior::compensationInFlight);
+    String what = Leftovers.describe(left);
+    run.journal.append(
+        new JournalEvent.AwaitingProcesses(at, left.stream().map(ProcessHandle::pid).toList()));
+    run.listener.waiting(
+        at.orElse("-"),
+        what
+            + (left.size() == 1 ? " is" : " are")
+            + " still running, left by the engine that stopped; waiting for "
+            + (left.size() == 1 ? "it" : "them")
+            + " to end before deciding about the step");
+    // A process known only by its environment mark may be one the step started on purpose and
+    // detached (a server): it is waited for a bounded time, which covers a step process killed
+    // before its start was journaled; processes in a journaled step's session are waited for.
+    long markedUntil = System.nanoTime() + MARKED_LEFTOVER_WAIT.toNanos();
+    while (!left.isEmpty()) {
+      if (!run.pause(Duration.ofMillis(100))) {
+        return false;
+      }
+      left =
+          Leftovers.of(
+              run.runId,
+              journaled,
+              System.nanoTime() < markedUntil ? prior.inflightActions() : List.of());
+    }
+    return true;
+  }
+}

@@ -14,8 +14,12 @@ import dev.runbook.engine.internal.docker.DockerActionException;
 import dev.runbook.engine.internal.docker.DockerActions;
 import dev.runbook.engine.internal.docker.DockerInterruptedException;
 import dev.runbook.engine.internal.docker.ReplacedContainer;
+import dev.runbook.engine.internal.files.BackupManifest;
+import dev.runbook.engine.internal.files.BackupResult;
+import dev.runbook.engine.internal.files.CopyResult;
 import dev.runbook.engine.internal.files.FileActionException;
 import dev.runbook.engine.internal.files.FileActions;
+import dev.runbook.engine.internal.files.RestoreResult;
 import dev.runbook.engine.internal.probe.HttpProbe;
 import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.internal.process.LineListener;
@@ -220,6 +224,61 @@ public final class ActionRunner {
     return Map.of();
   }
 
+  /**
+   * The outputs of {@code step}, exactly as its action would have produced them, if what is on disk
+   * shows that its action finished: for a step found in flight on resume, whose result a crash kept
+   * out of the journal. Only built-in actions that can tell from disk answer:
+   *
+   * <ul>
+   *   <li>{@code backup}: the backup directory holds a manifest naming this run, this step ({@code
+   *       journalId}), the same base and the same paths; the manifest is written before the rename
+   *       that publishes the backup, so it is this attempt's complete backup;
+   *   <li>{@code copy}: the destination holds the same tree as the source;
+   *   <li>{@code restore}: every backed-up path under the destination holds what the backup's
+   *       manifest lists.
+   * </ul>
+   *
+   * Empty for every other action, for a step that declares outputs of its own (they come from what
+   * it printed or wrote, not from the action's result), and whenever a path cannot be resolved or
+   * read.
+   *
+   * @param journalId the step's id in the journal ({@code call_id/step_id} in a called runbook)
+   */
+  public Optional<Map<String, Object>> finishedOnDisk(
+      String journalId, Step step, RunState state, Map<String, String> stepEnv, Path cwd) {
+    if (!step.outputs().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      Function<Template, Path> path = t -> cwd.resolve(state.resolve(t, stepEnv)).normalize();
+      Optional<? extends Map<String, String>> outputs = Optional.empty();
+      if (step.action() instanceof Action.Backup backup) {
+        List<Path> paths = backup.paths().stream().map(path).toList();
+        outputs =
+            files
+                .finishedBackup(
+                    paths,
+                    cwd,
+                    path.apply(backup.to()),
+                    new BackupManifest.Origin(state.runId(), journalId))
+                .map(BackupResult::outputs);
+      } else if (step.action() instanceof Action.Copy copy) {
+        outputs =
+            files
+                .finishedCopy(path.apply(copy.from()), path.apply(copy.to()))
+                .map(CopyResult::outputs);
+      } else if (step.action() instanceof Action.Restore restore) {
+        outputs =
+            files
+                .finishedRestore(path.apply(restore.from()), path.apply(restore.to()))
+                .map(RestoreResult::outputs);
+      }
+      return outputs.map(LinkedHashMap<String, Object>::new);
+    } catch (ExpressionException e) {
+      return Optional.empty();
+    }
+  }
+
   private final class Visitor implements ActionVisitor<Attempt> {
     private final String journalId;
     private final Consumer<ReplacedContainer> onReplace;
@@ -399,7 +458,14 @@ public final class ActionRunner {
           paths.add(path(t));
         }
         return Attempt.succeeded(
-            new LinkedHashMap<>(files.backup(paths, cwd, path(a.to())).outputs()));
+            new LinkedHashMap<>(
+                files
+                    .backup(
+                        paths,
+                        cwd,
+                        path(a.to()),
+                        new BackupManifest.Origin(state.runId(), journalId))
+                    .outputs()));
       } catch (FileActionException e) {
         return Attempt.failed(e.getMessage());
       }

@@ -51,7 +51,8 @@ import org.json.JSONTokener;
  *
  * <pre>{@code
  * {"format":"runbook-backup","version":1,"created":"2026-11-23T07:12:03.123456Z",
- *  "base":"/opt/seqdesk","roots":["files/local.db","files/assets",".env"],
+ *  "base":"/opt/seqdesk","origin":{"run":"20261123-0712-seqdesk-3f9a","step":"backup_data"},
+ *  "roots":["files/local.db","files/assets",".env"],
  *  "digest":"sha256:5c1f…","entries":[
  * {"path":".env","type":"file","size":12,"mode":"0600","mtime":"2026-11-20T10:00:00Z","uid":1000,"gid":1000,"sha256":"5891b5b5…"},
  * {"path":"files/assets","type":"dir","size":0,"mode":"0755","mtime":"…","uid":1000,"gid":1000},
@@ -65,6 +66,11 @@ import org.json.JSONTokener;
  *   <li>{@code created}: when the backup was made, ISO-8601 UTC.
  *   <li>{@code base}: the absolute directory the paths were relative to; informational, a restore
  *       puts them under its own destination.
+ *   <li>{@code origin} (optional): the run id and the step id (in the journal, {@code call/step}
+ *       inside a called runbook) of the step that made the backup. It is in the manifest before the
+ *       rename that publishes the backup, so a resume after a crash between that rename and the
+ *       journaling of the step's result can tell that the backup is this run's own and complete.
+ *       Not covered by {@code digest}: it names who wrote the backup, not what it holds.
  *   <li>{@code roots}: the backed-up paths, relative to {@code base}, in the order given; a restore
  *       replaces each of them as a whole.
  *   <li>{@code digest}: the {@link TreeDigest} of {@code entries}, which a reader recomputes, so an
@@ -91,9 +97,15 @@ import org.json.JSONTokener;
  * @param base the directory the roots are relative to, never null
  * @param roots the backed-up paths in the order given, disjoint, never empty
  * @param entries the roots and everything under them; stored in pre-order
+ * @param origin the run and step that made the backup; empty for a backup made outside a run or
+ *     before manifests named it
  */
 public record BackupManifest(
-    Instant created, Path base, List<String> roots, List<FileEntry> entries) {
+    Instant created,
+    Path base,
+    List<String> roots,
+    List<FileEntry> entries,
+    Optional<Origin> origin) {
   /** The manifest's file name inside a backup directory. */
   public static final String FILE_NAME = "manifest.json";
 
@@ -102,6 +114,19 @@ public record BackupManifest(
 
   /** The format version this code writes and reads. */
   public static final int VERSION = 1;
+
+  /**
+   * The run and step that made a backup.
+   *
+   * @param run the run id
+   * @param step the step's id in the journal
+   */
+  public record Origin(String run, String step) {
+    public Origin {
+      Objects.requireNonNull(run, "run");
+      Objects.requireNonNull(step, "step");
+    }
+  }
 
   private static final Pattern MODE = Pattern.compile("[0-7]{3,4}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -115,6 +140,7 @@ public record BackupManifest(
   public BackupManifest {
     Objects.requireNonNull(created, "created");
     Objects.requireNonNull(base, "base");
+    Objects.requireNonNull(origin, "origin");
     roots = List.copyOf(roots);
     List<FileEntry> sorted = new ArrayList<>(entries);
     sorted.sort(Comparator.comparing(FileEntry::path, EntryPath.PRE_ORDER));
@@ -123,6 +149,11 @@ public record BackupManifest(
     if (problem.isPresent()) {
       throw new IllegalArgumentException(problem.get());
     }
+  }
+
+  /** A manifest that names no origin. */
+  public BackupManifest(Instant created, Path base, List<String> roots, List<FileEntry> entries) {
+    this(created, base, roots, entries, Optional.empty());
   }
 
   /** The {@link TreeDigest} of all entries. */
@@ -228,6 +259,17 @@ public record BackupManifest(
     out.write(",\"version\":" + VERSION);
     out.write(",\"created\":" + JSONObject.quote(created.toString()));
     out.write(",\"base\":" + JSONObject.quote(base.toString()));
+    if (origin.isPresent()) {
+      out.write(
+          ",\"origin\":"
+              + new JSONStringer()
+                  .object()
+                  .key("run")
+                  .value(origin.get().run())
+                  .key("step")
+                  .value(origin.get().step())
+                  .endObject());
+    }
     out.write(",\"roots\":" + new JSONArray(roots));
     out.write(",\"digest\":" + JSONObject.quote(digest()));
     out.write(",\"entries\":[\n");
@@ -312,6 +354,11 @@ public record BackupManifest(
       }
       Instant created = Instant.parse(json.getString("created"));
       Path base = Path.of(json.getString("base"));
+      Optional<Origin> origin = Optional.empty();
+      if (json.has("origin")) {
+        JSONObject by = json.getJSONObject("origin");
+        origin = Optional.of(new Origin(by.getString("run"), by.getString("step")));
+      }
       List<String> roots = new ArrayList<>();
       JSONArray rootArray = json.getJSONArray("roots");
       for (int i = 0; i < rootArray.length(); i++) {
@@ -324,7 +371,7 @@ public record BackupManifest(
       }
       BackupManifest manifest;
       try {
-        manifest = new BackupManifest(created, base, roots, entries);
+        manifest = new BackupManifest(created, base, roots, entries, origin);
       } catch (IllegalArgumentException e) {
         throw invalid(action, file, e.getMessage(), e);
       }

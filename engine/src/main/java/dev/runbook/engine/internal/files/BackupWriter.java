@@ -21,24 +21,21 @@ final class BackupWriter {
   private static final String ACTION = "backup";
 
   private final Instant created;
+  private final Optional<BackupManifest.Origin> origin;
 
-  BackupWriter(Instant created) {
+  BackupWriter(Instant created, Optional<BackupManifest.Origin> origin) {
     this.created = created;
+    this.origin = origin;
   }
 
   BackupResult write(List<Path> paths, Path base, Path toDir) {
-    if (!Files.isDirectory(base)) {
-      throw FileActions.conflict(
-          base,
-          ACTION
-              + ": base directory "
-              + base
-              + (Files.exists(base) ? " is not a directory" : " does not exist"));
+    Map<String, Path> roots = checkRequest(paths, base);
+    Optional<BackupResult> own = own(roots, base, toDir);
+    if (own.isPresent()) {
+      // Made by this very step of this run, which a crash stopped before its result was
+      // journaled: doing it again would fail on its own backup, and the backup is complete.
+      return own.get();
     }
-    if (paths.isEmpty()) {
-      throw FileActions.conflict(base, ACTION + ": no paths to back up");
-    }
-    Map<String, Path> roots = rootsOf(paths, base);
     checkSourcesExist(roots);
     try {
       checkDestination(roots, toDir);
@@ -74,6 +71,52 @@ final class BackupWriter {
     }
   }
 
+  /**
+   * The complete backup in {@code toDir} if this writer's origin made it from these paths: its
+   * manifest names the same run and step, base and roots. Empty when the writer has no origin, or
+   * {@code toDir} holds no valid manifest or another one. Reads the manifest only: it is written
+   * into the backup before the rename that publishes it, so its presence means the copies are
+   * complete.
+   *
+   * @throws FileActionException if the request itself is invalid (as {@link #write} would)
+   */
+  Optional<BackupResult> finished(List<Path> paths, Path base, Path toDir) {
+    return own(checkRequest(paths, base), base, toDir);
+  }
+
+  private Optional<BackupResult> own(Map<String, Path> roots, Path base, Path toDir) {
+    if (origin.isEmpty() || !Files.isRegularFile(toDir.resolve(BackupManifest.FILE_NAME))) {
+      return Optional.empty();
+    }
+    BackupManifest manifest;
+    try {
+      manifest = BackupManifest.readFrom(toDir, ACTION);
+    } catch (FileActionException e) {
+      return Optional.empty(); // not a backup this step can claim; writing refuses it as usual
+    }
+    boolean same =
+        manifest.origin().equals(origin)
+            && manifest.base().equals(base)
+            && manifest.roots().equals(List.copyOf(roots.keySet()));
+    return same ? Optional.of(new BackupResult(toDir, manifest)) : Optional.empty();
+  }
+
+  /** The paths' entry paths, after checking the request itself (on disk, only that base is one). */
+  private static Map<String, Path> checkRequest(List<Path> paths, Path base) {
+    if (!Files.isDirectory(base)) {
+      throw FileActions.conflict(
+          base,
+          ACTION
+              + ": base directory "
+              + base
+              + (Files.exists(base) ? " is not a directory" : " does not exist"));
+    }
+    if (paths.isEmpty()) {
+      throw FileActions.conflict(base, ACTION + ": no paths to back up");
+    }
+    return rootsOf(paths, base);
+  }
+
   /** Copies every root into {@code staging}, then writes the manifest there last. */
   private BackupManifest fill(Path staging, Map<String, Path> roots, Path base) throws IOException {
     TreeCopier copier = new TreeCopier(ACTION);
@@ -97,7 +140,7 @@ final class BackupWriter {
     }
     PosixAttributes.fsyncDirectory(staging);
     BackupManifest manifest =
-        new BackupManifest(created, base, new ArrayList<>(roots.keySet()), entries);
+        new BackupManifest(created, base, new ArrayList<>(roots.keySet()), entries, origin);
     manifest.writeTo(staging);
     return manifest;
   }

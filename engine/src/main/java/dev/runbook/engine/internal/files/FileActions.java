@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -199,8 +200,75 @@ public final class FileActions {
    */
   public BackupResult backup(List<Path> paths, Path base, Path toDir) {
     Objects.requireNonNull(paths, "paths");
-    return new BackupWriter(clock.instant())
+    return new BackupWriter(clock.instant(), Optional.empty())
         .write(paths, absolute(base, "base"), absolute(toDir, "toDir"));
+  }
+
+  /**
+   * As {@link #backup(List, Path, Path)}, for a step of a run: the manifest names {@code origin},
+   * and it is written before the rename that publishes the backup. If {@code toDir} already holds
+   * the complete backup this same origin made of these same paths (a crash came after that rename
+   * and before the run journaled the step's result), that backup is the result and nothing is
+   * written: the step can be run again after a crash without failing on its own backup.
+   *
+   * @param origin the run and step making the backup, never null
+   */
+  public BackupResult backup(
+      List<Path> paths, Path base, Path toDir, BackupManifest.Origin origin) {
+    Objects.requireNonNull(paths, "paths");
+    Objects.requireNonNull(origin, "origin");
+    return new BackupWriter(clock.instant(), Optional.of(origin))
+        .write(paths, absolute(base, "base"), absolute(toDir, "toDir"));
+  }
+
+  /**
+   * The backup {@link #backup(List, Path, Path, BackupManifest.Origin)} with these arguments
+   * finished, if it did: {@code toDir} holds a valid manifest naming {@code origin}, {@code base}
+   * and these paths. Empty when it cannot tell (no manifest, another one, an invalid request).
+   * Writes nothing.
+   */
+  public Optional<BackupResult> finishedBackup(
+      List<Path> paths, Path base, Path toDir, BackupManifest.Origin origin) {
+    Objects.requireNonNull(paths, "paths");
+    Objects.requireNonNull(origin, "origin");
+    try {
+      return new BackupWriter(clock.instant(), Optional.of(origin))
+          .finished(paths, absolute(base, "base"), absolute(toDir, "toDir"));
+    } catch (FileActionException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * What {@link #copy copy(from, to)} reported, if its effect is on disk: {@code to} holds what
+   * {@code from} holds (equal {@link TreeDigest}s: kinds, paths, modes, contents, link texts; times
+   * and owners are not compared). A copy that finished before a crash, with its result never
+   * journaled, is then done: running it again would replace {@code to} with the same tree. The
+   * previous version and staged copies an interrupted copy left beside {@code to} are removed, as
+   * running it again would. Empty when either path is missing or unreadable, the trees differ, or
+   * the copy would be refused.
+   */
+  public Optional<CopyResult> finishedCopy(Path from, Path to) {
+    Path source = absolute(from, "from");
+    Path target = absolute(to, "to");
+    try {
+      if (PosixAttributes.lstatIfExists(source).isEmpty()
+          || PosixAttributes.lstatIfExists(target).isEmpty()
+          || target.getParent() == null) {
+        return Optional.empty();
+      }
+      checkNotNested(source, target);
+      List<FileEntry> copied = TreeDigest.scan(target);
+      String digest = TreeDigest.of(copied);
+      if (!digest.equals(TreeDigest.of(source))) {
+        return Optional.empty();
+      }
+      StaleSiblings.remove("copy", target, "old");
+      StaleSiblings.remove("copy", target, "new");
+      return Optional.of(new CopyResult(source, target, copied, digest));
+    } catch (IOException | FileActionException e) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -254,6 +322,46 @@ public final class FileActions {
    */
   public RestoreResult restore(Path fromDir, Path toDir) {
     return new BackupRestorer().restore(absolute(fromDir, "fromDir"), absolute(toDir, "toDir"));
+  }
+
+  /**
+   * What {@link #restore restore(fromDir, toDir)} reported, if its effect is on disk: the backup's
+   * manifest is valid and every backed-up path under {@code toDir} holds exactly what the manifest
+   * lists (equal {@link TreeDigest}s: kinds, paths, modes, contents, link texts; nothing added). A
+   * restore that finished before a crash, with its result never journaled, is then done. The
+   * previous versions and staged copies an interrupted restore left are removed, as running it
+   * again would. Empty when it cannot tell or the restore is not complete.
+   */
+  public Optional<RestoreResult> finishedRestore(Path fromDir, Path toDir) {
+    Path from = absolute(fromDir, "fromDir");
+    Path to = absolute(toDir, "toDir");
+    try {
+      if (!Files.isDirectory(from) || !Files.isDirectory(to)) {
+        return Optional.empty();
+      }
+      BackupManifest manifest = BackupManifest.readFrom(from, "restore");
+      List<FileEntry> restored = new ArrayList<>();
+      List<Path> targets = new ArrayList<>();
+      for (String root : manifest.roots()) {
+        Path target = EntryPath.resolve(to, root);
+        if (PosixAttributes.lstatIfExists(target).isEmpty()) {
+          return Optional.empty();
+        }
+        targets.add(target);
+        restored.addAll(TreeDigest.scan(target, root));
+      }
+      if (!TreeDigest.of(restored).equals(manifest.digest())) {
+        return Optional.empty();
+      }
+      for (Path target : targets) {
+        StaleSiblings.remove("restore", target, "old");
+        StaleSiblings.remove("restore", target, "new");
+      }
+      return Optional.of(
+          new RestoreResult(from, to, manifest.roots(), manifest.summary(), manifest.digest()));
+    } catch (IOException | FileActionException e) {
+      return Optional.empty();
+    }
   }
 
   private static void checkNotNested(Path source, Path target) throws IOException {

@@ -68,8 +68,16 @@ public final class TreeDigest {
 
   /** Lists and hashes the tree at {@code root} without writing anything. */
   static List<FileEntry> scan(Path root) {
+    return scan(root, EntryPath.ROOT);
+  }
+
+  /**
+   * Lists and hashes the tree at {@code root} without writing anything, naming the root's entry
+   * {@code name} (a backed-up path as its manifest names it).
+   */
+  static List<FileEntry> scan(Path root, String name) {
     List<FileEntry> entries = new ArrayList<>();
-    scan(root, EntryPath.ROOT, new ContentHasher(), entries);
+    scan(root, name, new ContentHasher(), entries);
     return entries;
   }
 

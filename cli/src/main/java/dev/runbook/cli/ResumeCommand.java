@@ -1,9 +1,8 @@
 package dev.runbook.cli;
 
 import dev.runbook.cli.terminal.Signals;
-import dev.runbook.dsl.LoadResult;
-import dev.runbook.dsl.RunbookLoader;
 import dev.runbook.dsl.model.Runbook;
+import dev.runbook.engine.ChangedRunbook;
 import dev.runbook.engine.EngineContext;
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.Executor;
@@ -12,12 +11,10 @@ import dev.runbook.engine.Planner;
 import dev.runbook.engine.ResumeOptions;
 import dev.runbook.engine.RunOptions;
 import dev.runbook.engine.RunResult;
-import dev.runbook.engine.RunbookChanges;
 import dev.runbook.engine.RunbookException;
 import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.RunSummary;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -109,7 +106,9 @@ final class ResumeCommand implements Callable<Integer> {
     RunbookInput.Loaded loaded = input.load(run.file(), err, true, early);
     Runbook runbook = loaded.load().runbook().orElseThrow();
     Plan plan = new Planner(context).plan(runbook, loaded.load().called(), loaded.params(), true);
-    refuseChanges(run, runbook, plan, err);
+    ChangedRunbook changed = ChangedRunbook.since(run, plan);
+    changed.report(acceptChanges).forEach(err::println);
+    changed.refuseUnless(acceptChanges, "resume");
     Executor executor = new Executor(context);
     try (RunOutput output = RunOutput.open(format, out)) {
       Runnable rearm =
@@ -124,32 +123,6 @@ final class ResumeCommand implements Callable<Integer> {
               output.listener(rearm),
               output.interaction(yes, executor::interrupt));
       return result.status().exitCode();
-    }
-  }
-
-  private void refuseChanges(RunSummary run, Runbook runbook, Plan plan, PrintWriter err) {
-    JSONObject digest = run.started().optJSONObject("digest");
-    boolean same = digest != null && new JSONObject(plan.digest().runbooks()).similar(digest);
-    if (same) {
-      return;
-    }
-    List<String> changes = List.of("the runbook file changed");
-    java.nio.file.Path snapshot = run.dir().resolve(Executor.SNAPSHOT);
-    if (Files.isRegularFile(snapshot)) {
-      LoadResult before = new RunbookLoader().load(snapshot, snapshot.toString());
-      if (before.runbook().isPresent()) {
-        List<String> steps = RunbookChanges.between(before.runbook().get(), runbook);
-        changes = steps.isEmpty() ? List.of("the runbook file changed (not its steps)") : steps;
-      }
-    }
-    for (String change : changes) {
-      err.println(run.file() + ": " + (acceptChanges ? "warning: " : "error: ") + change);
-    }
-    if (!acceptChanges) {
-      throw new RunbookException(
-          ErrorCode.INVALID_INPUT,
-          "the runbook changed since run " + run.runId() + " started; nothing was run",
-          "review the changes, then `runbook resume " + run.runId() + " --accept-changes`");
     }
   }
 

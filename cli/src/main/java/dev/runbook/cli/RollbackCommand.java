@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.cli.terminal.Signals;
 import dev.runbook.dsl.model.Runbook;
+import dev.runbook.engine.ChangedRunbook;
 import dev.runbook.engine.EngineContext;
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.Executor;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
     description = "Undo a run: run the compensation of every step it started, newest first.",
     footer = {
       "",
-      "Exit codes: 0 all compensated, 2 unknown run, 4 incomplete (resumable), 5 locked.",
+      "Exit codes: 0 all compensated, 2 unknown run or a changed runbook, 4 incomplete (resumable),",
+      "5 locked.",
       "",
       "Example:",
       "  runbook rollback 20261123-0712-seqdesk-update-3f9a"
@@ -41,6 +43,11 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run to undo.")
   String runId;
+
+  @Option(
+      names = "--accept-changes",
+      description = "Roll back even though the runbook changed since the run started.")
+  boolean acceptChanges;
 
   @Option(
       names = "--format",
@@ -65,6 +72,9 @@ final class RollbackCommand implements Callable<Integer> {
     RunbookInput.Loaded loaded = input.load(run.file(), spec.commandLine().getErr(), true, early);
     Runbook runbook = loaded.load().runbook().orElseThrow();
     Plan plan = new Planner(context).plan(runbook, loaded.load().called(), loaded.params(), true);
+    ChangedRunbook changed = ChangedRunbook.since(run, plan);
+    changed.report(acceptChanges).forEach(spec.commandLine().getErr()::println);
+    changed.refuseUnless(acceptChanges, "rollback");
     Executor executor = new Executor(context);
     try (RunOutput output = RunOutput.open(format, spec.commandLine().getOut())) {
       Runnable rearm =

@@ -77,6 +77,11 @@ public final class RunbookChanges {
         out.add("added " + what + " `" + name + "`");
       }
     }
+    // An env entry may read the ones declared before it, so their order is part of the runbook.
+    List<String> kept = before.keySet().stream().filter(after::containsKey).toList();
+    if (!kept.equals(after.keySet().stream().filter(before::containsKey).toList())) {
+      out.add("changed the order of " + what + " entries");
+    }
     return out;
   }
 

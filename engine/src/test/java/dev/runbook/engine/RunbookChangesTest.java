@@ -157,6 +157,15 @@ class RunbookChangesTest {
   }
 
   @Test
+  void reorderedEnvEntriesAreAChange() throws IOException {
+    String base = BASE.replace("  MODE: prod\n", "  MODE: prod\n  LEVEL: debug\n");
+    String swapped = BASE.replace("  MODE: prod\n", "  LEVEL: debug\n  MODE: prod\n");
+
+    assertThat(RunbookChanges.between(load("before", base), load("after", swapped)))
+        .containsExactly("changed the order of env entries");
+  }
+
+  @Test
   void addedAndRemovedParamsAndRunbookSettingsAreNamed() throws IOException {
     String changed =
         BASE.replace("  port: { type: int, default: 8080 }\n", "  host: { type: string }\n")

@@ -36,4 +36,13 @@ public final class RunbookLoader {
   public LoadResult load(Path file, String displayName) {
     return LoadPipeline.load(file, displayName);
   }
+
+  /**
+   * Loads the text of {@code copy} as if it were the runbook at {@code file}: the runbook's file,
+   * and the runbooks it calls by relative path, are those of {@code file}. For a saved copy of a
+   * runbook (a run keeps the one it started with), to compare it with the file as it is now.
+   */
+  public LoadResult loadCopy(Path copy, Path file) {
+    return LoadPipeline.load(copy, file, file.toString());
+  }
 }

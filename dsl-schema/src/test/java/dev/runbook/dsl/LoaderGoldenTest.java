@@ -14,7 +14,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Golden files for the loader: each {@code invalid/<case>.yaml} beside the problems it must produce
- * in {@code <case>.expected}, and each {@code valid/<case>.yaml} loads without error.
+ * in {@code <case>.expected}, each {@code warning/<case>.yaml} loads with exactly the warnings in
+ * its {@code <case>.expected}, and each {@code valid/<case>.yaml} loads without error.
  *
  * <p>Run with {@code -Dgolden.update=true} to rewrite the expected files after a deliberate change
  * of wording; review the diff.
@@ -42,6 +43,31 @@ class LoaderGoldenTest {
                           .as("problems of %s", file)
                           .isEqualTo(Files.readString(expectedFile, StandardCharsets.UTF_8));
                       assertThat(actual).contains(": error: ");
+                    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> runbooksWithWarningsLoadAndReportExactlyTheExpectedWarnings()
+      throws IOException {
+    return yamlFiles(CASES.resolve("warning"))
+        .map(
+            file ->
+                DynamicTest.dynamicTest(
+                    file.getFileName().toString(),
+                    () -> {
+                      LoadResult result = load(file);
+                      String actual = render(result);
+                      Path expectedFile =
+                          file.resolveSibling(
+                              file.getFileName().toString().replace(".yaml", ".expected"));
+                      if (UPDATE) {
+                        Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
+                      }
+                      assertThat(actual)
+                          .as("warnings of %s", file)
+                          .isEqualTo(Files.readString(expectedFile, StandardCharsets.UTF_8));
+                      assertThat(actual).contains(": warning: ").doesNotContain(": error: ");
+                      assertThat(result.runbook()).isPresent();
                     }));
   }
 

@@ -131,7 +131,7 @@ class LoaderLimitsTest {
             p -> {
               assertThat(p.severity()).isEqualTo(Severity.WARNING);
               assertThat(p.headline())
-                  .startsWith("warn.yaml:4:5: warning: step `migrate` is marked");
+                  .startsWith("warn.yaml:4:5: warning: step `migrate` is `irreversible` and has a");
             });
   }
 }

@@ -1,11 +1,7 @@
 package dev.runbook.engine;
 
-import dev.runbook.dsl.LoadResult;
 import dev.runbook.dsl.Parameters;
-import dev.runbook.dsl.RunbookLoader;
 import dev.runbook.engine.journal.RunSummary;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,42 +72,13 @@ final class RunContinuation {
 
   /**
    * Refuses a runbook that changed since the run started (listing exactly what changed), unless the
-   * operator accepts the changes; then they are shown as notices.
+   * operator accepts the changes; then, or for a change of comments or layout only, they are shown
+   * as notices.
    */
   static void refuseChanges(Engine.Continuation continuation, Plan plan, String command) {
-    RunSummary run = continuation.run();
-    List<String> changes = changes(run, plan);
-    if (changes.isEmpty()) {
-      return;
-    }
-    String file = run.file().toString();
-    if (continuation.acceptChanges()) {
-      changes.forEach(c -> continuation.notices().accept(file + ": warning: " + c));
-      return;
-    }
-    throw new RunbookException(
-        ErrorCode.INVALID_INPUT,
-        changes.stream().map(c -> file + ": error: " + c).toList(),
-        "the runbook changed since run " + run.runId() + " started; nothing was run",
-        "review the changes, then `runbook " + command + " " + run.runId() + " --accept-changes`",
-        null);
-  }
-
-  /** What changed since the run started; empty when the runbook is the same. */
-  static List<String> changes(RunSummary run, Plan plan) {
-    Map<String, String> then = run.started().digests();
-    if (then.equals(plan.digest().runbooks())) {
-      return List.of();
-    }
-    Path snapshot = run.dir().resolve(Engine.SNAPSHOT);
-    if (Files.isRegularFile(snapshot)) {
-      LoadResult before = new RunbookLoader().load(snapshot, snapshot.toString());
-      if (before.runbook().isPresent()) {
-        List<String> steps = RunbookChanges.between(before.runbook().get(), plan.runbook());
-        return steps.isEmpty() ? List.of("the runbook file changed (not its steps)") : steps;
-      }
-    }
-    return List.of("the runbook file changed");
+    ChangedRunbook changed = ChangedRunbook.since(continuation.run(), plan);
+    changed.refuseUnless(continuation.acceptChanges(), command);
+    changed.report(true).forEach(continuation.notices());
   }
 
   /** The journal ids of a plan's steps. */

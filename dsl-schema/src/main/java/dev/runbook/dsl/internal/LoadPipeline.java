@@ -35,6 +35,9 @@ public final class LoadPipeline {
   private final List<Problem> problems = new ArrayList<>();
   private final Deque<Path> callStack = new ArrayDeque<>();
 
+  /** Where each runbook's text is read from when that is not the runbook's own path. */
+  private final Map<Path, Path> textOf = new LinkedHashMap<>();
+
   private LoadPipeline() {}
 
   private static final AtomicBoolean PREPARING = new AtomicBoolean();
@@ -65,8 +68,17 @@ public final class LoadPipeline {
   }
 
   public static LoadResult load(Path file, String displayName) {
+    return load(file, file, displayName);
+  }
+
+  /**
+   * Loads the text of {@code copy} as the runbook at {@code file}: relative calls resolve, and the
+   * model's paths read, as for {@code file} itself.
+   */
+  public static LoadResult load(Path copy, Path file, String displayName) {
     LoadPipeline pipeline = new LoadPipeline();
     Path normalized = file.toAbsolutePath().normalize();
+    pipeline.textOf.put(normalized, copy);
     Optional<Runbook> runbook = pipeline.loadOne(normalized, displayName);
     Map<Path, Runbook> called = new LinkedHashMap<>(pipeline.loaded);
     called.remove(normalized);
@@ -75,7 +87,7 @@ public final class LoadPipeline {
   }
 
   private Optional<Runbook> loadOne(Path file, String displayName) {
-    Optional<String> text = read(file, displayName);
+    Optional<String> text = read(textOf.getOrDefault(file, file), displayName);
     if (text.isEmpty()) {
       return Optional.empty();
     }

@@ -170,9 +170,12 @@ final class SemanticChecks {
           Problem.warning(
               "step.irreversible-compensated",
               step.location(),
-              "step `" + step.id() + "` is marked `irreversible` and also has a `compensate`",
-              "remove one: a rollback runs the compensation, and reports the step as"
-                  + " irreversible"));
+              "step `"
+                  + step.id()
+                  + "` is `irreversible` and has a `compensate`: a rollback runs the"
+                  + " compensation and reports the irreversible note too",
+              "keep both only when the compensation undoes part of the step and the note says"
+                  + " what it cannot undo; otherwise remove one"));
     }
     secretsOffArgv(step);
     scriptsWithOtherShells(step);

@@ -117,11 +117,6 @@ public final class DockerActions {
     }
   }
 
-  /** The engine this talks to, for messages. */
-  public String engine() {
-    return docker.endpoint().describe();
-  }
-
   // --- pull, inspect, tag ---
 
   public Result pull(String image, Io io) {

@@ -1,9 +1,18 @@
 package dev.runbook.cli;
 
+import dev.runbook.dsl.Durations;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
-/** How long something took, as an operator reads it: {@code 85ms}, {@code 3.2s}, {@code 4m05s}. */
+/**
+ * How long something took, as an operator reads it: {@code 85ms}, {@code 3.2s}, {@code 4m5s}.
+ *
+ * <p>A measured time is rounded, unlike a configured one ({@link Durations#format} writes those
+ * exactly, as the runbook does): {@code 3s217ms} is noise when reading progress. From a minute on
+ * it is whole seconds in the runbook's notation, so "succeeded in 4m5s" and "retrying in 4m5s" read
+ * alike.
+ */
 public final class Elapsed {
   private Elapsed() {}
 
@@ -15,6 +24,6 @@ public final class Elapsed {
     if (ms < 60_000) {
       return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
     }
-    return String.format(Locale.ROOT, "%dm%02ds", ms / 60_000, (ms / 1000) % 60);
+    return Durations.format(d.truncatedTo(ChronoUnit.SECONDS));
   }
 }

@@ -38,28 +38,32 @@ public final class Durations {
     return Optional.of(total);
   }
 
-  /** The shortest DSL form of a duration: {@code 1h30m}, {@code 250ms}, {@code 0s}. */
+  /**
+   * The shortest DSL form of a duration, exact to the millisecond: {@code 1h30m}, {@code 1s500ms},
+   * {@code 0s}. {@link #parse} reads it back. Every message that names a configured duration (a
+   * timeout, a delay, a grace period) writes it this way, so the operator sees what the runbook
+   * says. A negative duration (a bad configuration being reported) keeps its sign; one below a
+   * millisecond, which no runbook can write, reads {@code <1ms} rather than nothing.
+   */
   public static String format(Duration d) {
+    if (d.isNegative()) {
+      return "-" + format(d.negated());
+    }
     if (d.isZero()) {
       return "0s";
     }
     StringBuilder out = new StringBuilder();
-    long days = d.toDays();
-    if (days > 0) {
-      out.append(days).append('d');
+    append(out, d.toDays(), "d");
+    append(out, d.toHoursPart(), "h");
+    append(out, d.toMinutesPart(), "m");
+    append(out, d.toSecondsPart(), "s");
+    append(out, d.toMillisPart(), "ms");
+    return out.length() == 0 ? "<1ms" : out.toString();
+  }
+
+  private static void append(StringBuilder out, long amount, String unit) {
+    if (amount > 0) {
+      out.append(amount).append(unit);
     }
-    if (d.toHoursPart() > 0) {
-      out.append(d.toHoursPart()).append('h');
-    }
-    if (d.toMinutesPart() > 0) {
-      out.append(d.toMinutesPart()).append('m');
-    }
-    if (d.toSecondsPart() > 0) {
-      out.append(d.toSecondsPart()).append('s');
-    }
-    if (d.toMillisPart() > 0) {
-      out.append(d.toMillisPart()).append("ms");
-    }
-    return out.toString();
   }
 }

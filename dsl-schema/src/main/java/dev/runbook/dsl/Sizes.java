@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 public final class Sizes {
   private static final Pattern SIZE =
       Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)");
+  private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
   private Sizes() {}
 
@@ -42,17 +43,34 @@ public final class Sizes {
     }
   }
 
-  /** A human size in binary units, e.g. {@code 1.2 GiB}, {@code 512 B}. */
+  /**
+   * A byte count as operators read it: the largest binary unit that keeps it at least 1, with at
+   * most one decimal, rounded down so that a figure is never overstated (a disk with 1.96 GiB free
+   * must not read as the 2 GiB a check asks for): {@code 512 B}, {@code 2 GiB}, {@code 1.4 GiB}.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is negative
+   */
   public static String format(long bytes) {
-    String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    double value = bytes;
+    if (bytes < 0) {
+      throw new IllegalArgumentException("negative size: " + bytes);
+    }
     int unit = 0;
-    while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-      value /= 1024;
+    while (unit + 1 < UNITS.length && bytes >>> (10 * (unit + 1)) > 0) {
       unit++;
     }
-    return unit == 0
-        ? bytes + " B"
-        : String.format(Locale.ROOT, value >= 10 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+    if (unit == 0) {
+      return bytes + " B";
+    }
+    long whole = bytes >>> (10 * unit);
+    long remainder = bytes - (whole << (10 * unit));
+    // remainder < 2^60, so remainder * 10 < 2^64: it may wrap the sign bit but stays exact as an
+    // unsigned value, which the unsigned shift then reads.
+    long tenths = (remainder * 10) >>> (10 * unit);
+    return tenths == 0 ? whole + " " + UNITS[unit] : whole + "." + tenths + " " + UNITS[unit];
+  }
+
+  /** The exact count with digit grouping: {@code 2,147,483,648 bytes}. */
+  public static String exact(long bytes) {
+    return String.format(Locale.ROOT, "%,d bytes", bytes);
   }
 }

@@ -25,6 +25,7 @@ import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.StreamType;
 import dev.runbook.dsl.Durations;
 import dev.runbook.engine.internal.process.LineListener;
+import dev.runbook.engine.internal.process.Pause;
 import dev.runbook.engine.internal.process.StreamedOutput;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -114,11 +115,6 @@ public final class DockerActions {
     static Result of(Map<String, Object> outputs) {
       return new Result(outputs, Optional.empty());
     }
-  }
-
-  /** The engine this talks to, for messages. */
-  public String engine() {
-    return docker.endpoint().describe();
   }
 
   // --- pull, inspect, tag ---
@@ -1086,7 +1082,7 @@ public final class DockerActions {
                 + lastCheck(health));
       }
       Duration left = Duration.between(Instant.now(), deadline);
-      if (!sleep(left.compareTo(HEALTH_POLL) < 0 ? left : HEALTH_POLL, io.stop())) {
+      if (!Pause.sleep(left.compareTo(HEALTH_POLL) < 0 ? left : HEALTH_POLL, io.stop())) {
         throw new DockerInterruptedException();
       }
     }
@@ -1108,23 +1104,6 @@ public final class DockerActions {
     return "; last health check: exit "
         + last.getExitCodeLong()
         + (text.isEmpty() ? " (no output)" : ": " + text);
-  }
-
-  private static boolean sleep(Duration d, BooleanSupplier stop) {
-    long end = System.nanoTime() + d.toNanos();
-    while (!stop.getAsBoolean()) {
-      long left = end - System.nanoTime();
-      if (left <= 0) {
-        return true;
-      }
-      try {
-        Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
   }
 
   // --- look-ups ---

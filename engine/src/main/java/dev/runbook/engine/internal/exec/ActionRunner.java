@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.exec;
 
+import dev.runbook.dsl.Durations;
 import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.ActionVisitor;
@@ -23,6 +24,7 @@ import dev.runbook.engine.internal.files.RestoreResult;
 import dev.runbook.engine.internal.probe.HttpProbe;
 import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.internal.process.LineListener;
+import dev.runbook.engine.internal.process.Pause;
 import dev.runbook.engine.internal.process.ProcessResult;
 import dev.runbook.engine.internal.process.ProcessRunner;
 import dev.runbook.engine.internal.process.ProcessSpec;
@@ -392,7 +394,7 @@ public final class ActionRunner {
             Optional.empty(),
             Optional.empty());
       } else if (result.timedOut()) {
-        reason = "timed out after " + dev.runbook.dsl.Durations.format(timeout.orElseThrow());
+        reason = "timed out after " + Durations.format(timeout.orElseThrow());
       } else {
         reason = "exit " + result.exitCode() + last;
       }
@@ -577,7 +579,7 @@ public final class ActionRunner {
       if (op instanceof DockerOperation.WaitHealthy w) {
         String written = text(w.timeout());
         Duration healthyTimeout =
-            dev.runbook.dsl.Durations.parse(written)
+            Durations.parse(written)
                 .orElseThrow(
                     () ->
                         new DockerActionException(
@@ -685,7 +687,7 @@ public final class ActionRunner {
     @Override
     public Attempt visitWait(Action.Wait a) {
       String written = text(a.timeout());
-      Optional<Duration> waitTimeout = dev.runbook.dsl.Durations.parse(written);
+      Optional<Duration> waitTimeout = Durations.parse(written);
       if (waitTimeout.isEmpty()) {
         return Attempt.failed(
             "wait: timeout `"
@@ -725,7 +727,7 @@ public final class ActionRunner {
       }
       return Attempt.failed(
           "still not true after "
-              + dev.runbook.dsl.Durations.format(limit)
+              + Durations.format(limit)
               + ": "
               + CheckRunner.name(a.until(), state.bindings(stepEnv, List.of()))
               + " ("

@@ -63,10 +63,6 @@ public final class RunState {
     return runId;
   }
 
-  public Path runDir() {
-    return runDir;
-  }
-
   public Set<String> secretValues() {
     return Set.copyOf(secretValues);
   }
@@ -178,9 +174,5 @@ public final class RunState {
       values.put(name, String.valueOf(params.get(name)));
     }
     return values;
-  }
-
-  public boolean isSecretParam(String name) {
-    return secretParams.contains(name);
   }
 }

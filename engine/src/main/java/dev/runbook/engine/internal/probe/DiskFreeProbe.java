@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.probe;
 
+import dev.runbook.dsl.Sizes;
 import dev.runbook.engine.CheckOutcome;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.probe;
 
+import dev.runbook.dsl.Sizes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;

@@ -1,5 +1,7 @@
 package dev.runbook.engine.internal.probe;
 
+import dev.runbook.dsl.Durations;
+import dev.runbook.dsl.Sizes;
 import dev.runbook.engine.CheckOutcome;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.probe;
 
+import dev.runbook.dsl.Durations;
 import dev.runbook.dsl.model.PortState;
 import dev.runbook.engine.CheckOutcome;
 import java.io.IOException;

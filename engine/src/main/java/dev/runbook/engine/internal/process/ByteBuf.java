@@ -29,10 +29,6 @@ final class ByteBuf {
     size += len;
   }
 
-  void append(ByteBuf other) {
-    append(other.bytes, 0, other.size);
-  }
-
   /** Keeps only the bytes from {@code from} on, moved to the front. */
   void dropFront(int from) {
     System.arraycopy(bytes, from, bytes, 0, size - from);

@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.process;
 
+import dev.runbook.dsl.Durations;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
@@ -184,7 +185,7 @@ public final class RunningProcess {
     if (!exited && ending.compareAndSet(Ending.NONE, Ending.TIMED_OUT)) {
       note(
           "timed out after "
-              + DurationFormat.format(spec.timeout().orElseThrow())
+              + Durations.format(spec.timeout().orElseThrow())
               + "; ending the process tree ("
               + termThenKill()
               + ")");
@@ -193,7 +194,7 @@ public final class RunningProcess {
   }
 
   private String termThenKill() {
-    return "TERM now, KILL after " + DurationFormat.format(spec.gracePeriod());
+    return "TERM now, KILL after " + Durations.format(spec.gracePeriod());
   }
 
   private void supervise() {
@@ -317,7 +318,7 @@ public final class RunningProcess {
         note(
             describe(killed.keySet())
                 + " still running "
-                + DurationFormat.format(spec.gracePeriod())
+                + Durations.format(spec.gracePeriod())
                 + " after TERM; sent KILL");
       }
       if (!tree.isEmpty()) {

@@ -9,6 +9,9 @@
  * bounded tail in memory. {@link dev.runbook.engine.internal.process.ShellScript} builds the argv
  * of a {@code run} step.
  *
+ * <p>{@link dev.runbook.engine.internal.process.Pause} is the one stop-aware sleep: the executor,
+ * the action runner and the docker health wait share it, and a stop request cuts it short.
+ *
  * <p>Linux only: the runner uses {@code setsid(1)} from util-linux and reads {@code /proc}.
  *
  * <p>Decisions that shaped this package:

@@ -1,4 +1,4 @@
-package dev.runbook.engine.internal.probe;
+package dev.runbook.dsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,5 +44,11 @@ class SizesTest {
   @Test
   void negativeCountsAreRejected() {
     assertThatThrownBy(() -> Sizes.format(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aSizeTheRunbookWritesInBinaryUnitsReadsTheSameWhenFormatted() {
+    assertThat(Sizes.format(Sizes.parse("512MiB").orElseThrow())).isEqualTo("512 MiB");
+    assertThat(Sizes.format(Sizes.parse("1.5GiB").orElseThrow())).isEqualTo("1.5 GiB");
   }
 }

@@ -1,4 +1,4 @@
-package dev.runbook.engine.internal.exec;
+package dev.runbook.engine.internal.process;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;

@@ -106,8 +106,7 @@ class HttpInterruptIT {
   }
 
   @Test
-  void sigtermDuringAnHttpRequirementEndsItAtOnceWithoutSkippingTheStep()
-      throws Exception {
+  void sigtermDuringAnHttpRequirementEndsItAtOnceWithoutSkippingTheStep() throws Exception {
     Path file =
         runbook(
             "steps:\n"

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -24,6 +25,7 @@ final class LoopbackServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final CountDownLatch gate = new CountDownLatch(1);
 
   LoopbackServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -47,6 +49,39 @@ final class LoopbackServer implements AutoCloseable {
           }
         });
     return this;
+  }
+
+  /**
+   * Answers requests under {@code path} with {@code status} and {@code body}, but only once {@link
+   * #open} is called: until then each request is read, recorded and left hanging, as by a service
+   * that accepts connections and never answers.
+   */
+  LoopbackServer answerOnceOpen(String path, int status, String body) {
+    server.createContext(
+        path,
+        exchange -> {
+          try (exchange) {
+            record(exchange);
+            gate.await();
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(bytes);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is closing
+          } catch (IOException e) {
+            // The client gave up on this request (as an interrupted engine does): nothing to
+            // answer.
+          }
+        });
+    return this;
+  }
+
+  /** Lets the requests {@link #answerOnceOpen} holds, and all later ones, be answered. */
+  void open() {
+    gate.countDown();
   }
 
   private void record(HttpExchange exchange) throws IOException {

@@ -101,6 +101,10 @@ final class StepTask {
     }
     for (Requirement requirement : step.requires()) {
       CheckOutcome outcome = run.require(requirement, state, env, cwd);
+      if (run.interrupted()) {
+        // A check the signal cut short says nothing: not skipped, not failed; runs on resume.
+        return new StepOutcome(StepOutcome.Kind.INTERRUPTED, "interrupted");
+      }
       if (!outcome.holds()) {
         String why =
             "requirement not met: "

@@ -163,7 +163,7 @@ public final class DockerConnection implements AutoCloseable {
       } catch (TimeoutException e) {
         boolean stop = stopRequested.getAsBoolean();
         if (stop || System.nanoTime() - deadline > 0) {
-          giveUp(result, resources);
+          giveUp(result, resources, stop);
           if (stop) {
             throw new DockerInterruptedException();
           }
@@ -176,7 +176,7 @@ public final class DockerConnection implements AutoCloseable {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        giveUp(result, resources);
+        giveUp(result, resources, true);
         throw new DockerInterruptedException();
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
@@ -191,7 +191,14 @@ public final class DockerConnection implements AutoCloseable {
     }
   }
 
-  private void giveUp(CompletableFuture<?> result, List<AutoCloseable> resources) {
+  /**
+   * Closes what the work registered, then waits a moment for it to end; work that does not is
+   * abandoned with its connection.
+   *
+   * @param stopping a stop was requested: the operator is waiting, so nothing is waited for
+   */
+  private void giveUp(
+      CompletableFuture<?> result, List<AutoCloseable> resources, boolean stopping) {
     synchronized (resources) {
       for (AutoCloseable r : resources) {
         try {
@@ -200,6 +207,12 @@ public final class DockerConnection implements AutoCloseable {
           // Best effort: the connection is dropped below anyway.
         }
       }
+    }
+    if (stopping) {
+      if (!result.isDone()) {
+        reset();
+      }
+      return;
     }
     try {
       result.get(1, TimeUnit.SECONDS);

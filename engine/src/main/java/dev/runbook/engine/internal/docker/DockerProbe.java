@@ -6,8 +6,10 @@ import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.runbook.dsl.model.ContainerState;
 import dev.runbook.engine.CheckOutcome;
+import dev.runbook.engine.internal.probe.StopSignal;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code docker} check: a container in a state, or an image present. Read-only: it only
@@ -27,13 +29,23 @@ public final class DockerProbe {
   }
 
   public CheckOutcome container(String name, ContainerState is) {
+    return container(name, is, StopSignal.NEVER);
+  }
+
+  /**
+   * The container is in state {@code is}, unless {@code stop} ends the inspection first: then the
+   * outcome is ERRORED "interrupted", at once.
+   */
+  public CheckOutcome container(String name, ContainerState is, StopSignal stop) {
     Optional<InspectContainerResponse> found;
+    AtomicBoolean stopped = new AtomicBoolean(stop.raised());
+    StopSignal.Registration registration = stop.whileBlocked(() -> stopped.set(true));
     try {
       found =
           docker.call(
               "inspect container " + name,
               Optional.of(LIMIT),
-              () -> false,
+              stopped::get,
               (client, cancel) -> {
                 try {
                   return Optional.of(client.inspectContainerCmd(name).exec());
@@ -43,6 +55,8 @@ public final class DockerProbe {
               });
     } catch (DockerActionException e) {
       return CheckOutcome.errored(e.getMessage());
+    } finally {
+      registration.close();
     }
     if (found.isEmpty()) {
       String none = "no container named `" + name + "`";
@@ -71,13 +85,23 @@ public final class DockerProbe {
 
   /** The image, by tag ({@code app:1.4}), id or digest ({@code app@sha256:...}), is present. */
   public CheckOutcome image(String image) {
+    return image(image, StopSignal.NEVER);
+  }
+
+  /**
+   * The image is present, unless {@code stop} ends the inspection first: then the outcome is
+   * ERRORED "interrupted", at once.
+   */
+  public CheckOutcome image(String image, StopSignal stop) {
     Optional<InspectImageResponse> found;
+    AtomicBoolean stopped = new AtomicBoolean(stop.raised());
+    StopSignal.Registration registration = stop.whileBlocked(() -> stopped.set(true));
     try {
       found =
           docker.call(
               "inspect image " + image,
               Optional.of(LIMIT),
-              () -> false,
+              stopped::get,
               (client, cancel) -> {
                 try {
                   return Optional.of(client.inspectImageCmd(image).exec());
@@ -87,6 +111,8 @@ public final class DockerProbe {
               });
     } catch (DockerActionException e) {
       return CheckOutcome.errored(e.getMessage());
+    } finally {
+      registration.close();
     }
     return found
         .map(i -> CheckOutcome.holds("image " + image + " is present (" + i.getId() + ")"))

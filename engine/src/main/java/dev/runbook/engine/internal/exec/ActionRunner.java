@@ -75,11 +75,13 @@ public final class ActionRunner {
   private volatile boolean stopRequested;
 
   /**
-   * Ends the process tree of the action running now, if any, and ends waits early (from a signal
-   * handler). Later actions are refused.
+   * Ends the process tree of the action running now, if any, ends waits early, and cuts short the
+   * check or HTTP request that blocks now, wherever it runs (a precondition, a requirement, a
+   * verify, a wait), and every later one (from a signal handler). Later actions are refused.
    */
   public void terminateCurrent() {
     stopRequested = true;
+    checks.stopAll();
     RunningProcess process = current.get();
     if (process != null) {
       process.terminate();
@@ -88,9 +90,15 @@ public final class ActionRunner {
 
   private volatile boolean stepStopRequested;
 
+  /** Whether an action runs now: a step stop cuts short only the checks an action makes. */
+  private volatile boolean acting;
+
   /** Ends the action running now (not the run): the step fails, "stopped by the operator". */
   public void stopCurrentStep() {
     stepStopRequested = true;
+    if (acting) {
+      checks.abortInFlight();
+    }
     RunningProcess process = current.get();
     if (process != null) {
       process.terminate();
@@ -130,6 +138,7 @@ public final class ActionRunner {
       Consumer<String> output,
       LongConsumer started) {
     newStep();
+    acting = true;
     try {
       Attempt attempt =
           step.action()
@@ -160,6 +169,8 @@ public final class ActionRunner {
       // A value that cannot be resolved now (an env name this machine lacks, a field an output
       // does not have) fails the attempt like any other failure: journaled, retried, compensated.
       return Attempt.notStarted(e.getMessage());
+    } finally {
+      acting = false;
     }
   }
 
@@ -424,9 +435,26 @@ public final class ActionRunner {
       return process(argv, Map.of());
     }
 
+    private boolean stopAsked() {
+      return stopRequested || stepStopRequested;
+    }
+
+    /** The end of an attempt a stop request cut short: a run interrupt, or an operator's stop. */
+    private Attempt stopped() {
+      if (stepStopRequested && !stopRequested) {
+        stepStopRequested = false;
+        return Attempt.failed("stopped by the operator (Ctrl-C)");
+      }
+      return new Attempt(
+          Attempt.Outcome.INTERRUPTED, "interrupted", Map.of(), Optional.empty(), Optional.empty());
+    }
+
     @Override
     public Attempt visitHttp(Action.Http a) {
       HttpProbe.Result result = checks.http(a.request(), state, stepEnv, cwd);
+      if (result.status().isEmpty() && stopAsked()) {
+        return stopped(); // no response because the stop cut the exchange short
+      }
       Map<String, Object> outputs = new LinkedHashMap<>();
       result.status().ifPresent(s -> outputs.put("status", (long) s));
       outputs.put("body", result.body());
@@ -707,22 +735,16 @@ public final class ActionRunner {
         if (last.holds()) {
           return Attempt.succeeded(Map.of());
         }
+        if (stopAsked()) {
+          return stopped(); // the stop may have cut the check short: its outcome says nothing
+        }
         long remaining = Duration.between(Instant.now(), deadline).toMillis();
         if (remaining <= 0) {
           break;
         }
         // The last look is at the deadline itself, not one interval before it.
         if (!pause(Duration.ofMillis(Math.min(a.interval().toMillis(), remaining)))) {
-          if (stepStopRequested && !stopRequested) {
-            stepStopRequested = false;
-            return Attempt.failed("stopped by the operator (Ctrl-C)");
-          }
-          return new Attempt(
-              Attempt.Outcome.INTERRUPTED,
-              "interrupted",
-              Map.of(),
-              Optional.empty(),
-              Optional.empty());
+          return stopped();
         }
       }
       return Attempt.failed(

@@ -13,10 +13,12 @@ import dev.runbook.engine.internal.probe.DiskFreeProbe;
 import dev.runbook.engine.internal.probe.HttpProbe;
 import dev.runbook.engine.internal.probe.PathProbe;
 import dev.runbook.engine.internal.probe.PortProbe;
+import dev.runbook.engine.internal.probe.StopSignal;
 import dev.runbook.engine.internal.process.ProcessResult;
 import dev.runbook.engine.internal.process.ProcessRunner;
 import dev.runbook.engine.internal.process.ProcessSpec;
 import dev.runbook.engine.internal.process.ProcessStartException;
+import dev.runbook.engine.internal.process.RunningProcess;
 import dev.runbook.engine.internal.process.ShellScript;
 import dev.runbook.engine.internal.render.Bindings;
 import dev.runbook.engine.internal.render.RenderedScript;
@@ -42,11 +44,29 @@ public final class CheckRunner {
   private final ProcessRunner processes;
   private final HttpProbe http;
   private final DockerProbe docker;
+  private final StopSignal stop = new StopSignal();
 
   public CheckRunner(ProcessRunner processes, HttpProbe http, DockerProbe docker) {
     this.processes = processes;
     this.http = http;
     this.docker = docker;
+  }
+
+  /**
+   * Ends the check (or http action) that blocks now, at once, and every later one before it asks
+   * anything: each is ERRORED "interrupted". For a signal that interrupts the run; callable from
+   * any thread.
+   */
+  public void stopAll() {
+    stop.raise();
+  }
+
+  /**
+   * Ends the check (or http action) that blocks now, at once (ERRORED "interrupted"); later ones
+   * run as usual. For an operator stopping one step; callable from any thread.
+   */
+  public void abortInFlight() {
+    stop.abortInFlight();
   }
 
   /**
@@ -197,7 +217,20 @@ public final class CheckRunner {
                   .timeout(c.timeout().orElse(DEFAULT_COMMAND_TIMEOUT))
                   .secrets(state.secretValues())
                   .build();
-          ProcessResult result = processes.start(spec).await();
+          if (stop.raised()) {
+            return CheckOutcome.errored(StopSignal.INTERRUPTED);
+          }
+          RunningProcess running = processes.start(spec);
+          ProcessResult result;
+          StopSignal.Registration registration = stop.whileBlocked(running::terminate);
+          try {
+            result = running.await();
+          } finally {
+            registration.close();
+          }
+          if (result.terminated()) {
+            return CheckOutcome.errored(StopSignal.INTERRUPTED);
+          }
           if (result.succeeded()) {
             return CheckOutcome.holds("exit 0");
           }
@@ -227,7 +260,7 @@ public final class CheckRunner {
 
     @Override
     public CheckOutcome visitHttp(Check.Http c) {
-      return http.probe(request(c.request())).outcome();
+      return http.probe(request(c.request()), stop).outcome();
     }
 
     HttpProbe.Request request(HttpSpec s) {
@@ -257,7 +290,7 @@ public final class CheckRunner {
       } catch (NumberFormatException e) {
         return CheckOutcome.errored("`" + port + "` is not a port number");
       }
-      return new PortProbe().check(text(c.host()), number, c.is(), PORT_TIMEOUT);
+      return new PortProbe().check(text(c.host()), number, c.is(), PORT_TIMEOUT, stop);
     }
 
     @Override
@@ -268,9 +301,9 @@ public final class CheckRunner {
     @Override
     public CheckOutcome visitDocker(Check.Docker c) {
       if (c.container().isPresent()) {
-        return docker.container(text(c.container().get()), c.is());
+        return docker.container(text(c.container().get()), c.is(), stop);
       }
-      return docker.image(text(c.image().orElseThrow()));
+      return docker.image(text(c.image().orElseThrow()), stop);
     }
 
     @Override
@@ -284,7 +317,7 @@ public final class CheckRunner {
   /** For http actions, which share the request shape. */
   public HttpProbe.Result http(
       HttpSpec spec, RunState state, Map<String, String> stepEnv, Path cwd) {
-    return http.probe(new Evaluator(state, stepEnv, cwd, cwd).request(spec));
+    return http.probe(new Evaluator(state, stepEnv, cwd, cwd).request(spec), stop);
   }
 
   static Optional<String> lastLine(List<String> tail) {

@@ -29,10 +29,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import org.json.JSONException;
 import org.json.JSONPointer;
@@ -237,7 +239,22 @@ public final class HttpProbe {
    * @return never null; never throws for a problem with the request, the network or the server
    */
   public Result probe(Request request) {
+    return probe(request, StopSignal.NEVER);
+  }
+
+  /**
+   * Sends the request and judges the response, unless {@code stop} ends the exchange first.
+   *
+   * <p>When {@code stop} is raised or aborts what is in flight, the exchange is cancelled at once
+   * (not after the timeout) and the outcome is ERRORED "interrupted"; a raised signal also keeps
+   * the request from being sent at all. Whether the server acted on a request cut short cannot be
+   * known.
+   *
+   * @return never null; never throws for a problem with the request, the network or the server
+   */
+  public Result probe(Request request, StopSignal stop) {
     Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(stop, "stop");
     URI uri;
     List<JSONPointer> pointers;
     HttpRequest httpRequest;
@@ -251,25 +268,44 @@ public final class HttpProbe {
       return Result.without(CheckOutcome.errored(e.getMessage()), Duration.ZERO);
     }
 
+    if (stop.raised()) {
+      return Result.without(CheckOutcome.errored(StopSignal.INTERRUPTED), Duration.ZERO);
+    }
     long start = System.nanoTime();
     CompletableFuture<HttpResponse<CappedBodySubscriber.Body>> exchange =
         client.sendAsync(httpRequest, info -> new CappedBodySubscriber(maxBodyBytes));
     HttpResponse<CappedBodySubscriber.Body> response;
+    AtomicBoolean aborted = new AtomicBoolean();
+    Runnable abort =
+        () -> {
+          aborted.set(true);
+          // Wakes the wait below at once and lets the client drop the exchange.
+          exchange.cancel(true);
+        };
+    StopSignal.Registration registration = stop.whileBlocked(abort);
     try {
       // The request's own timeout stops at the headers; this one also covers the body.
       response = exchange.get(request.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (CancellationException e) {
+      return Result.without(CheckOutcome.errored(StopSignal.INTERRUPTED), since(start));
     } catch (TimeoutException e) {
       exchange.cancel(true);
       return Result.without(
           CheckOutcome.failed("no response within " + Durations.format(request.timeout())),
           since(start));
     } catch (ExecutionException e) {
+      if (aborted.get()) {
+        // The exchange failed because it was cut short (a closed channel), not for its own reason.
+        return Result.without(CheckOutcome.errored(StopSignal.INTERRUPTED), since(start));
+      }
       return Result.without(unanswered(e.getCause(), uri, request.timeout()), since(start));
     } catch (InterruptedException e) {
       exchange.cancel(true);
       Thread.currentThread().interrupt();
       return Result.without(
           CheckOutcome.errored("interrupted while waiting for the response"), since(start));
+    } finally {
+      registration.close();
     }
     Duration elapsed = since(start);
     CappedBodySubscriber.Body raw = response.body();

@@ -13,6 +13,8 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Tests whether a TCP port accepts connections.
@@ -40,6 +42,16 @@ public final class PortProbe {
    * @return never null
    */
   public CheckOutcome check(String host, int port, PortState expected, Duration timeout) {
+    return check(host, port, expected, timeout, StopSignal.NEVER);
+  }
+
+  /**
+   * Checks that {@code host:port} is in the {@code expected} state, unless {@code stop} ends the
+   * connection attempt first: then the outcome is ERRORED "interrupted", at once.
+   */
+  public CheckOutcome check(
+      String host, int port, PortState expected, Duration timeout, StopSignal stop) {
+    Objects.requireNonNull(stop, "stop");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(expected, "expected");
     Objects.requireNonNull(timeout, "timeout");
@@ -59,7 +71,29 @@ public final class PortProbe {
     } catch (UnknownHostException e) {
       return CheckOutcome.errored("cannot resolve host \"" + host + "\"");
     }
-    Answer answer = knock(addresses, port, timeout);
+    if (stop.raised()) {
+      return CheckOutcome.errored(StopSignal.INTERRUPTED);
+    }
+    AtomicBoolean aborted = new AtomicBoolean();
+    AtomicReference<Socket> connecting = new AtomicReference<>();
+    Runnable abort =
+        () -> {
+          aborted.set(true);
+          Socket socket = connecting.get();
+          if (socket != null) {
+            closeQuietly(socket); // a blocked connect() then throws at once
+          }
+        };
+    Answer answer;
+    StopSignal.Registration registration = stop.whileBlocked(abort);
+    try {
+      answer = knock(addresses, port, timeout, connecting, aborted);
+    } finally {
+      registration.close();
+    }
+    if (aborted.get()) {
+      return CheckOutcome.errored(StopSignal.INTERRUPTED);
+    }
     String seen =
         switch (answer) {
           case ACCEPTED -> target + " is open";
@@ -81,8 +115,18 @@ public final class PortProbe {
     };
   }
 
-  /** The best answer over all addresses: one that accepts wins, then refused, then the rest. */
-  private static Answer knock(InetAddress[] addresses, int port, Duration timeout) {
+  /**
+   * The best answer over all addresses: one that accepts wins, then refused, then the rest.
+   *
+   * @param connecting holds the socket that connects now, for an abort to close
+   * @param aborted set by an abort; no further address is tried once it is
+   */
+  private static Answer knock(
+      InetAddress[] addresses,
+      int port,
+      Duration timeout,
+      AtomicReference<Socket> connecting,
+      AtomicBoolean aborted) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Answer best = Answer.SILENT;
     for (InetAddress address : addresses) {
@@ -90,8 +134,10 @@ public final class PortProbe {
       Answer answer =
           knock(
               new InetSocketAddress(address, port),
-              (int) Math.min(remainingMillis, Integer.MAX_VALUE));
-      if (answer == Answer.ACCEPTED) {
+              (int) Math.min(remainingMillis, Integer.MAX_VALUE),
+              connecting,
+              aborted);
+      if (answer == Answer.ACCEPTED || aborted.get()) {
         return answer;
       }
       if (answer.ordinal() < best.ordinal()) {
@@ -104,8 +150,17 @@ public final class PortProbe {
     return best;
   }
 
-  private static Answer knock(InetSocketAddress address, int timeoutMillis) {
+  private static Answer knock(
+      InetSocketAddress address,
+      int timeoutMillis,
+      AtomicReference<Socket> connecting,
+      AtomicBoolean aborted) {
     try (Socket socket = new Socket()) {
+      connecting.set(socket);
+      // Set before this read, so an abort either sees the socket or is seen here.
+      if (aborted.get()) {
+        return Answer.SILENT;
+      }
       socket.connect(address, timeoutMillis);
       return Answer.ACCEPTED;
     } catch (SocketTimeoutException e) {
@@ -118,6 +173,14 @@ public final class PortProbe {
       return message.contains("refused") ? Answer.REFUSED : Answer.UNREACHABLE;
     } catch (IOException e) {
       return Answer.UNREACHABLE;
+    }
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // Closed only to end a connect(): nothing was sent, nothing is lost.
     }
   }
 

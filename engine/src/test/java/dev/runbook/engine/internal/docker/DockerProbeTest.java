@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.dsl.model.ContainerState;
 import dev.runbook.engine.CheckOutcome;
+import dev.runbook.engine.internal.probe.StopSignal;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,5 +195,35 @@ class DockerProbeTest {
                 + socket
                 + " (is dockerd running? to reach another engine, set DOCKER_HOST)");
     assertThat(nowhere.image("rb-test:1").status()).isEqualTo(CheckOutcome.Status.ERRORED);
+  }
+
+  @Test
+  void aRaisedStopEndsACheckAgainstAnEngineThatNeverAnswersAtOnce(@TempDir Path tmp)
+      throws Exception {
+    Path socket = tmp.resolve("silent.sock");
+    // Bound and listening, never accepting: a connect succeeds, the request is never answered.
+    try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      silent.bind(UnixDomainSocketAddress.of(socket));
+      DockerProbe stuck =
+          new DockerProbe(new DockerConnection(Map.of("DOCKER_HOST", "unix://" + socket)));
+      StopSignal stop = new StopSignal();
+      ExecutorService caller = Executors.newSingleThreadExecutor();
+      try {
+        Future<CheckOutcome> pending =
+            caller.submit(() -> stuck.container("app", ContainerState.RUNNING, stop));
+        Thread.sleep(300); // the inspection waits, for up to DockerProbe.LIMIT
+        long start = System.nanoTime();
+        stop.raise();
+
+        assertThat(pending.get(10, TimeUnit.SECONDS))
+            .isEqualTo(CheckOutcome.errored(StopSignal.INTERRUPTED));
+        // Far below the limit; not tighter, as the machine running the tests may be loaded.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(stuck.image("rb-test:1", stop))
+            .isEqualTo(CheckOutcome.errored(StopSignal.INTERRUPTED));
+      } finally {
+        caller.shutdownNow();
+      }
+    }
   }
 }

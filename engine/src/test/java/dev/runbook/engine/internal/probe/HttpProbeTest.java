@@ -11,6 +11,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -418,6 +423,86 @@ class HttpProbeTest {
       assertThat(Thread.currentThread().isInterrupted()).isTrue();
     } finally {
       Thread.interrupted();
+    }
+  }
+
+  @Test
+  void aRaisedStopEndsAnExchangeTheServerNeverAnswersAtOnce() throws Exception {
+    CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    server.on(
+        "/stuck",
+        exchange -> {
+          arrived.countDown();
+          never.await();
+        });
+    StopSignal stop = new StopSignal();
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      Future<Result> pending =
+          caller.submit(
+              () ->
+                  probe.probe(
+                      Request.to(server.url("/stuck")).timeout(Duration.ofSeconds(60)).build(),
+                      stop));
+      assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+
+      long start = System.nanoTime();
+      stop.raise();
+      Result result = pending.get(5, TimeUnit.SECONDS);
+
+      // Far below the timeout; not tighter, as the machine running the tests may be loaded.
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+      assertThat(result.outcome()).isEqualTo(CheckOutcome.errored("interrupted"));
+      assertThat(result.status()).isEmpty();
+    } finally {
+      never.countDown();
+      caller.shutdownNow();
+    }
+  }
+
+  @Test
+  void aProbeAfterTheStopWasRaisedSendsNothing() {
+    server.on("/health", 200, "text/plain", "ok");
+    StopSignal stop = new StopSignal();
+    stop.raise();
+
+    Result result = probe.probe(Request.to(server.url("/health")).build(), stop);
+
+    assertThat(result.outcome()).isEqualTo(CheckOutcome.errored("interrupted"));
+    assertThat(server.received()).isEmpty();
+  }
+
+  @Test
+  void anAbortOfWhatIsInFlightLeavesLaterProbesAlone() throws Exception {
+    CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    server.on(
+        "/stuck",
+        exchange -> {
+          arrived.countDown();
+          never.await();
+        });
+    server.on("/health", 200, "text/plain", "ok");
+    StopSignal stop = new StopSignal();
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      Future<Result> pending =
+          caller.submit(
+              () ->
+                  probe.probe(
+                      Request.to(server.url("/stuck")).timeout(Duration.ofSeconds(60)).build(),
+                      stop));
+      assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+      stop.abortInFlight();
+
+      assertThat(pending.get(5, TimeUnit.SECONDS).outcome())
+          .isEqualTo(CheckOutcome.errored("interrupted"));
+      assertThat(probe.probe(Request.to(server.url("/health")).build(), stop).outcome().holds())
+          .isTrue();
+    } finally {
+      never.countDown();
+      caller.shutdownNow();
     }
   }
 

@@ -15,6 +15,10 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PortProbeTest {
@@ -83,6 +87,51 @@ class PortProbeTest {
           .isEqualTo(
               CheckOutcome.failed(
                   "127.0.0.1:" + port + " did not answer within 200ms, expected open"));
+    } finally {
+      for (Socket socket : held) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
+  void aRaisedStopEndsAConnectThatWouldWaitForItsTimeout() throws Exception {
+    List<Socket> held = new ArrayList<>();
+    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      var address = new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort());
+      boolean full = false;
+      for (int i = 0; i < 10 && !full; i++) {
+        Socket socket = new Socket();
+        held.add(socket);
+        try {
+          socket.connect(address, 200);
+        } catch (SocketTimeoutException e) {
+          full = true;
+        }
+      }
+      assumeTrue(full, "this platform does not drop connections to a full backlog");
+      StopSignal stop = new StopSignal();
+      ExecutorService caller = Executors.newSingleThreadExecutor();
+      try {
+        Future<CheckOutcome> pending =
+            caller.submit(
+                () ->
+                    probe.check(
+                        "127.0.0.1",
+                        silent.getLocalPort(),
+                        PortState.OPEN,
+                        Duration.ofSeconds(30),
+                        stop));
+        Thread.sleep(300); // well into the connect, which would wait 30s
+        long start = System.nanoTime();
+        stop.raise();
+
+        assertThat(pending.get(5, TimeUnit.SECONDS)).isEqualTo(CheckOutcome.errored("interrupted"));
+        // Far below the timeout; not tighter, as the machine running the tests may be loaded.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+      } finally {
+        caller.shutdownNow();
+      }
     } finally {
       for (Socket socket : held) {
         socket.close();

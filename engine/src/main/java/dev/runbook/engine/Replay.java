@@ -124,7 +124,7 @@ final class Replay {
       return new Settlement(
           Settlement.Kind.RECOVERED, "it was in flight; skipped (--skip-inflight)", Map.of());
     }
-    if (step.idempotent() || options.rerunInflight()) {
+    if (step.idempotent() || readOnly(step) || options.rerunInflight()) {
       return Settlement.run();
     }
     return switch (run.interaction.inflight(id)) {
@@ -145,6 +145,19 @@ final class Replay {
                   + ": resume with --rerun-inflight or --skip-inflight",
               Map.of());
     };
+  }
+
+  /**
+   * Whether a step only reads (a {@code wait}, an http GET or HEAD): running it again after a
+   * crash changes nothing, so it is idempotent whatever the runbook says.
+   */
+  static boolean readOnly(Step step) {
+    if (step.action() instanceof Action.Wait) {
+      return true;
+    }
+    return step.action() instanceof Action.Http http
+        && (http.request().method().equalsIgnoreCase("GET")
+            || http.request().method().equalsIgnoreCase("HEAD"));
   }
 
   /**

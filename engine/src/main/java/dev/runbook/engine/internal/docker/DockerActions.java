@@ -1116,7 +1116,10 @@ public final class DockerActions {
                   + " ("
                   + describe(c)
                   + ")"
-                  + lastCheck(health));
+                  // Each restart clears the checks' history: "none finished yet" would mislead.
+                  + (health.getLog() == null || health.getLog().isEmpty()
+                      ? ""
+                      : lastCheck(health)));
         }
         Integer streak = health.getFailingStreak();
         throw new DockerActionException(

@@ -1173,7 +1173,9 @@ public final class DockerActions {
       since = "0";
     }
     String from = since;
-    String until = String.valueOf(Instant.now().getEpochSecond() + 1);
+    // Up to now, not later: the engine streams events until `until`, so a later one would wait.
+    Instant now = Instant.now();
+    String until = now.getEpochSecond() + "." + String.format("%09d", now.getNano());
     try {
       return docker.call(
           "read the events of container " + c.getId().substring(0, 12),

@@ -172,6 +172,27 @@ class DockerFailedContainerTest {
   }
 
   @Test
+  void aContainerRunningAgainAfterARestartStillSaysTheExitCodeOfItsCrash() {
+    // Its file system outlives the restart: the second run finds /ran and keeps running.
+    start(
+        app(
+            "rb-test:1",
+            "if [ -f /ran ]; then echo running again; "
+                + DockerRunTest.SLEEP
+                + "; else touch /ran; echo crashing; exit 7; fi",
+            Optional.of("always")));
+    StepOutput out = out("wait");
+
+    assertThatThrownBy(() -> actions.waitHealthy("app", Duration.ofSeconds(3), out.io()))
+        .isInstanceOf(DockerActionException.class)
+        .hasMessageStartingWith(
+            "container `app` restarted once (last exit code 7) and was not healthy after 3s"
+                + " (running, ")
+        .hasMessageEndingWith("; last health check: exit 1: database not reachable");
+    assertThat(out.log()).contains("[runbook] app | crashing\n[runbook] app | running again\n");
+  }
+
+  @Test
   void aContainerWhoseRestartsRunOutSaysItExitedAfterRestarting() {
     start(app("rb-test:1", CHATTY + "exit 5", Optional.of("on-failure:2")));
     StepOutput out = out("wait");

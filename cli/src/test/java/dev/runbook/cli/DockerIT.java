@@ -73,6 +73,15 @@ class DockerIT {
 
   /** The app's run step: serves /data/www (the bind mount) on the port, stops at once on TERM. */
   private String app(String version, boolean replace, String health) {
+    return app(version, replace, health, "");
+  }
+
+  /**
+   * The app's run step.
+   *
+   * @param boot shell run before the app serves (a failing boot: {@code exit 3;})
+   */
+  private String app(String version, boolean replace, String health, String boot) {
     return "    docker:\n"
         + "      run:\n"
         + "        image: \"rb-app:"
@@ -80,7 +89,9 @@ class DockerIT {
         + "\"\n"
         + "        name: shop\n"
         + (replace ? "        replace: true\n" : "")
-        + "        command: [sh, -c, \"echo shop $MODE up; cp /VERSION /data/www/version;"
+        + "        command: [sh, -c, \""
+        + boot
+        + "echo shop $MODE up; cp /VERSION /data/www/version;"
         + " trap 'exit 0' TERM;"
         + " httpd -f -p 127.0.0.1:"
         + port
@@ -121,6 +132,10 @@ class DockerIT {
   }
 
   private String upgrade(String health) {
+    return upgrade(health, "");
+  }
+
+  private String upgrade(String health, String boot) {
     return "schema: runbook/v1\n"
         + "name: shop-upgrade\n"
         + "params:\n"
@@ -138,7 +153,7 @@ class DockerIT {
         + "  - id: keep_previous\n"
         + "    docker: { tag: \"rb-app:1\", as: \"rb-app:previous\" }\n"
         + "  - id: up\n"
-        + app("${{ params.version }}", true, health)
+        + app("${{ params.version }}", true, health, boot)
         + "  - id: healthy\n"
         + "    docker: { wait_healthy: shop, timeout: \"${{ params.health_timeout }}\" }\n"
         + "  - id: migrate\n"
@@ -256,6 +271,36 @@ class DockerIT {
     assertThat(dockerd.client().listContainersCmd().withShowAll(true).exec()).hasSize(1);
     String files = stateFiles();
     assertThat(files).contains("\"type\":\"container_replaced\"").doesNotContain(SECRET);
+    assertThat(run.stdout() + run.stderr()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void aNewVersionThatCrashLoopsSaysItRestartedAndKeepsItsLastLinesBeforeTheRollback()
+      throws Exception {
+    install();
+    Files.writeString(
+        dir.resolve("upgrade.yaml"),
+        upgrade(
+            "wget -qO- " + version(),
+            "echo shop $MODE connecting to $DB_URL; echo shop $MODE: database refused; exit 3;"));
+
+    CliProcess.Result run = runbook("run", "upgrade.yaml");
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(1);
+    assertThat(run.stdout())
+        .containsPattern(
+            "step healthy: FAILED: container `shop` restarted \\d+ times \\(last exit code 3\\)"
+                + " and was not healthy after 4s")
+        .doesNotContain("still starting")
+        .contains("compensating up (restore_replaced)")
+        .contains("run failed and was rolled back");
+    // Kept in the failed step's log, although the rollback removed the container since.
+    assertThat(stepLog(run, "healthy"))
+        .contains("[runbook] shop | shop 2 connecting to pg://shop:***@db/shop\n")
+        .contains("[runbook] shop | shop 2: database refused\n");
+    assertThat(shop().getImageId()).isEqualTo(v1);
+    waitFor(() -> "1\n".equals(getQuietly(version())));
+    assertThat(stateFiles()).doesNotContain(SECRET);
     assertThat(run.stdout() + run.stderr()).doesNotContain(SECRET);
   }
 

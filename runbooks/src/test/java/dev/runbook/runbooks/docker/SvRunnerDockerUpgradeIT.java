@@ -200,7 +200,10 @@ class SvRunnerDockerUpgradeIT {
 
     assertThat(result.exitCode()).as(DockerRunbook.describe(result)).isEqualTo(1);
     assertThat(result.stdout())
-        .contains("step healthy: FAILED")
+        .containsPattern(
+            "step healthy: FAILED: container `svrunner` restarted \\d+ times \\(last exit code"
+                + " 1\\) and was not healthy after 10s \\((restarting|running), ")
+        .doesNotContain("still starting")
         .contains("compensating backup (keep_failed_logs)")
         .contains("compensating backup (restore_data)")
         .contains("run failed and was rolled back");
@@ -210,6 +213,9 @@ class SvRunnerDockerUpgradeIT {
         .doesNotContain("migrated");
     assertThat(deployment.log()).startsWith(logBefore).doesNotContain("migration to 2 failed");
     String runId = DockerRunbook.runId(result.stdout());
+    // The failed container's own account, kept in the step log before the rollback removed it.
+    assertThat(Files.readString(runbook.stateDir().resolve("runs/" + runId + "/steps/healthy.log")))
+        .containsPattern("\\[runbook] svrunner \\| \\S+ svrunner 2.0.1: migration to 2 failed\n");
     assertThat(
             Files.readString(
                 deployment.backupDir().resolve(runId + ".failed-logs").resolve("server.log")))

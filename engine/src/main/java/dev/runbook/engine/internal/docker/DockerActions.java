@@ -15,6 +15,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HealthCheck;
@@ -27,6 +28,7 @@ import dev.runbook.dsl.Durations;
 import dev.runbook.engine.internal.process.LineListener;
 import dev.runbook.engine.internal.process.Pause;
 import dev.runbook.engine.internal.process.StreamedOutput;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +73,18 @@ public final class DockerActions {
   static final Duration REQUEST_LIMIT = Duration.ofMinutes(2);
 
   static final Duration HEALTH_POLL = Duration.ofMillis(500);
+
+  /** How many of a failed container's last log lines its step log keeps. */
+  static final int KEPT_LOG_LINES = 50;
+
+  /** A kept log line longer than this is cut: the step log is for reading. */
+  static final int KEPT_LINE_CHARS = 2000;
+
+  /**
+   * How long reading a failed container's log may take: also after the step's timeout ran out,
+   * since that is when the log matters.
+   */
+  static final Duration KEEP_LOG_LIMIT = Duration.ofSeconds(15);
 
   private final DockerConnection docker;
 
@@ -604,6 +618,8 @@ public final class DockerActions {
                     + "), which step "
                     + stepId
                     + " created");
+        // Its log goes with it: keep the end of it, the account of what went wrong.
+        keepLastLines(c.getId(), name, io);
         removeOne(c.getId(), name, true, io);
       } else if (record.isPresent()
           && record.get().imageId().equals(c.getImageId())
@@ -1033,6 +1049,12 @@ public final class DockerActions {
     };
   }
 
+  /**
+   * Waits until the container's health check passes, within {@code timeout} and the step's time.
+   * When it cannot (the container exits, crash-loops, or is still not healthy when the time is up),
+   * its last log lines are kept in the step log first: a rollback may remove the container, and
+   * with it the only account of why it failed.
+   */
   public Result waitHealthy(String container, Duration timeout, Io io) {
     Instant deadline = Instant.now().plus(timeout);
     String waited = "after " + Durations.format(timeout);
@@ -1060,16 +1082,41 @@ public final class DockerActions {
       if (status.equals("healthy")) {
         return Result.of(Map.of());
       }
+      int restarts = c.getRestartCount() == null ? 0 : c.getRestartCount();
       if (!isRunning(c)) {
+        keepLastLines(c.getId(), container, io);
         throw new DockerActionException(
             "container `"
                 + container
-                + "` stopped while waiting for it to be healthy ("
+                + "` "
+                + ended(c)
+                + (restarts > 0 ? " after restarting " + times(restarts) : "")
+                + " while waiting for it to be healthy ("
                 + describe(c)
                 + ")"
                 + lastCheck(health));
       }
       if (!Instant.now().isBefore(deadline)) {
+        keepLastLines(c.getId(), container, io);
+        if (restarts > 0) {
+          // A crash loop: each restart resets the health status to `starting`, which says
+          // nothing of why; the restarts and the exit code do.
+          throw new DockerActionException(
+              "container `"
+                  + container
+                  + "` restarted "
+                  + times(restarts)
+                  + lastExitCode(c, io).map(code -> " (last exit code " + code + ")").orElse("")
+                  + " and was not healthy "
+                  + waited
+                  + " ("
+                  + describe(c)
+                  + ")"
+                  // Each restart clears the checks' history: "none finished yet" would mislead.
+                  + (health.getLog() == null || health.getLog().isEmpty()
+                      ? ""
+                      : lastCheck(health)));
+        }
         Integer streak = health.getFailingStreak();
         throw new DockerActionException(
             "container `"
@@ -1085,6 +1132,151 @@ public final class DockerActions {
       if (!Pause.sleep(left.compareTo(HEALTH_POLL) < 0 ? left : HEALTH_POLL, io.stop())) {
         throw new DockerInterruptedException();
       }
+    }
+  }
+
+  /** {@code exited with code 3}, or {@code stopped (dead)} for a container not running. */
+  private static String ended(InspectContainerResponse c) {
+    String status = status(c);
+    Long code = c.getState() == null ? null : c.getState().getExitCodeLong();
+    if (status.equals("exited") && code != null) {
+      return "exited with code " + code;
+    }
+    return "stopped (" + status + ")";
+  }
+
+  private static String times(int n) {
+    return n == 1 ? "once" : n + " times";
+  }
+
+  /**
+   * The exit code of the container's last end, from the engine's {@code die} events since it was
+   * created: a container that is running again after a restart shows exit code 0. Empty when the
+   * events cannot be read (a note says why) or hold none.
+   */
+  private Optional<Long> lastExitCode(InspectContainerResponse c, Io io) {
+    Long restarting =
+        c.getState() != null && Boolean.TRUE.equals(c.getState().getRestarting())
+            ? c.getState().getExitCodeLong()
+            : null;
+    if (restarting != null) {
+      return Optional.of(restarting);
+    }
+    String since;
+    try {
+      since = String.valueOf(Instant.parse(c.getCreated()).getEpochSecond());
+    } catch (RuntimeException e) {
+      since = "0";
+    }
+    String from = since;
+    // Up to now, not later: the engine streams events until `until`, so a later one would wait.
+    Instant now = Instant.now();
+    String until = now.getEpochSecond() + "." + String.format("%09d", now.getNano());
+    try {
+      return docker.call(
+          "read the events of container " + c.getId().substring(0, 12),
+          Optional.of(KEEP_LOG_LIMIT),
+          io.stop(),
+          (client, cancel) -> {
+            AtomicReference<String> code = new AtomicReference<>();
+            ResultCallback.Adapter<Event> events =
+                new ResultCallback.Adapter<>() {
+                  @Override
+                  public void onNext(Event event) {
+                    if (event.getActor() != null && event.getActor().getAttributes() != null) {
+                      String exit = event.getActor().getAttributes().get("exitCode");
+                      if (exit != null) {
+                        code.set(exit);
+                      }
+                    }
+                  }
+                };
+            cancel.onCancel(events);
+            client
+                .eventsCmd()
+                .withContainerFilter(c.getId())
+                .withEventFilter("die")
+                .withSince(from)
+                .withUntil(until)
+                .exec(events)
+                .awaitCompletion();
+            return code.get() == null
+                ? Optional.<Long>empty()
+                : Optional.of(Long.valueOf(code.get()));
+          });
+    } catch (DockerActionException | NumberFormatException e) {
+      io.out()
+          .note(
+              "could not read the exit code of container "
+                  + c.getId().substring(0, 12)
+                  + ": "
+                  + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Copies the container's last {@link #KEPT_LOG_LINES} log lines (stdout and stderr as they came)
+   * into the step log, masked like all of it, so they outlive the container: a rollback removes
+   * what the run created. Best effort: a log that cannot be read is a note, not a second failure.
+   */
+  void keepLastLines(String id, String shown, Io io) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      docker.call(
+          "read the log of container " + shown,
+          Optional.of(KEEP_LOG_LIMIT),
+          io.stop(),
+          (client, cancel) -> {
+            ResultCallback.Adapter<Frame> frames =
+                new ResultCallback.Adapter<>() {
+                  @Override
+                  public void onNext(Frame frame) {
+                    byte[] payload = frame.getPayload();
+                    if (payload != null) {
+                      synchronized (bytes) {
+                        bytes.write(payload, 0, payload.length);
+                      }
+                    }
+                  }
+                };
+            cancel.onCancel(frames);
+            client
+                .logContainerCmd(id)
+                .withStdOut(true)
+                .withStdErr(true)
+                .withTail(KEPT_LOG_LINES)
+                .exec(frames)
+                .awaitCompletion();
+            return null;
+          });
+    } catch (DockerActionException e) {
+      io.out().note("could not keep the log of container " + shown + ": " + e.getMessage());
+      return;
+    }
+    String text;
+    synchronized (bytes) {
+      text = bytes.toString(StandardCharsets.UTF_8);
+    }
+    List<String> lines = text.lines().toList();
+    lines = lines.subList(Math.max(0, lines.size() - KEPT_LOG_LINES), lines.size());
+    if (lines.isEmpty()) {
+      io.out().note("container " + shown + " has written nothing to its log");
+      return;
+    }
+    io.out()
+        .note(
+            "the last "
+                + (lines.size() == 1 ? "line" : lines.size() + " lines")
+                + " of container "
+                + shown
+                + "'s log:");
+    for (String line : lines) {
+      String kept = line.stripTrailing();
+      if (kept.length() > KEPT_LINE_CHARS) {
+        kept = kept.substring(0, KEPT_LINE_CHARS) + "…";
+      }
+      io.out().note(shown + " | " + kept);
     }
   }
 

@@ -389,7 +389,8 @@ class DockerOperationsTest {
     assertThatThrownBy(() -> actions.waitHealthy("app", Duration.ofSeconds(30), out("w").io()))
         .isInstanceOf(DockerActionException.class)
         .hasMessageStartingWith(
-            "container `app` stopped while waiting for it to be healthy (exited (code 4)");
+            "container `app` exited with code 4 while waiting for it to be healthy (exited (code"
+                + " 4)");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
   }
 

@@ -156,9 +156,10 @@ final class Compensator {
       run.listener.compensationStarted(s.id(), id);
       Result result =
           operatorSkips.contains(s.id())
-              ? Result.skipped(RunFold.OPERATOR_SKIP + " (--skip-compensation " + s.id() + ")")
+              ? Result.skipped("by the operator (--skip-compensation " + s.id() + ")")
               : builtIn ? restoreReplaced(s) : runCompensation(compensations.get(i), s);
-      if (result.kind() == Result.Kind.INTERRUPTED || run.interrupted()) {
+      if (result.kind() == Result.Kind.INTERRUPTED
+          || (result.kind() == Result.Kind.FAILED && run.interrupted())) {
         // Left in flight in the journal: resume decides it (its verify, or run it again).
         return interrupted(s.id());
       }

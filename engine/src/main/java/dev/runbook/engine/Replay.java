@@ -148,8 +148,8 @@ final class Replay {
   }
 
   /**
-   * Whether a step only reads (a {@code wait}, an http GET or HEAD): running it again after a
-   * crash changes nothing, so it is idempotent whatever the runbook says.
+   * Whether a step only reads (a {@code wait}, an http GET or HEAD): running it again after a crash
+   * changes nothing, so it is idempotent whatever the runbook says.
    */
   static boolean readOnly(Step step) {
     if (step.action() instanceof Action.Wait) {

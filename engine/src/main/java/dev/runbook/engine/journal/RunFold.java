@@ -294,8 +294,8 @@ public final class RunFold {
     }
   }
 
-  /** How a compensation skipped with {@code --skip-compensation} is journaled. */
-  public static final String OPERATOR_SKIP = "skipped by the operator";
+  /** How the reason of a compensation skipped with {@code --skip-compensation} starts. */
+  public static final String OPERATOR_SKIP = "skipped: by the operator";
 
   private void view(Instant at, String step, StepState state, String detail, boolean ends) {
     StepView was = views.get(step);

@@ -357,6 +357,14 @@ public final class ActionRunner {
               .secrets(state.secretValues())
               .lineListener((LineListener) (source, line) -> output.accept(line));
       timeout.ifPresent(spec::timeout);
+      if (stopRequested) {
+        return new Attempt(
+            Attempt.Outcome.INTERRUPTED,
+            "interrupted",
+            Map.of(),
+            Optional.empty(),
+            Optional.empty());
+      }
       RunningProcess running;
       try {
         running = processes.start(spec.build());
@@ -364,6 +372,11 @@ public final class ActionRunner {
         return Attempt.notStarted(e.getMessage());
       }
       current.set(running);
+      if (stopRequested) {
+        // The stop came between the check above and `current` being set: terminateCurrent found
+        // no process to end, so this one ends itself.
+        running.terminate();
+      }
       try {
         started.accept(running.pid());
       } catch (RuntimeException e) {

@@ -62,7 +62,11 @@ final class PruneCommand implements Callable<Integer> {
         continue;
       }
       out.println(
-          (dryRun ? "would delete " : "deleted ") + run.runId() + " (" + run.status() + ")");
+          (dryRun ? "would delete " : "deleted ")
+              + run.runId()
+              + " ("
+              + run.status().journalName()
+              + ")");
       if (!dryRun) {
         try (Stream<Path> tree = Files.walk(run.dir())) {
           for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {

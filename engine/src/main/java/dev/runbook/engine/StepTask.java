@@ -360,9 +360,4 @@ final class StepTask {
   boolean compensable() {
     return compensable;
   }
-
-  /** The outputs a step leaves when it succeeded (a call's: none). */
-  void outputs(Map<String, Object> produced) {
-    this.outputs = produced;
-  }
 }

@@ -148,6 +148,9 @@ class RunEndGuaranteesTest {
             .run();
     assertThat(paused.status()).isEqualTo(RunResult.Status.PAUSED);
     assertThat(paused.events().steps(Kind.STEP_STOPPED)).containsExactly("ask");
+    assertThat(paused.events().count(Kind.STEP_STARTED)).isEqualTo(1);
+    assertThat(paused.events().count(Kind.STEP_SUCCEEDED) + paused.events().count(Kind.STEP_FAILED))
+        .isZero();
     assertThat(paused.events().violations()).isEmpty();
 
     KitResult interrupted =

@@ -154,6 +154,20 @@ public final class RecordingListener implements RunListener {
         .toList();
   }
 
+  /** How many events of each kind there were (output lines included). */
+  public Map<Kind, Long> counts() {
+    Map<Kind, Long> counts = new java.util.EnumMap<>(Kind.class);
+    for (Kind k : Kind.values()) {
+      counts.put(k, events.stream().filter(e -> e.kind() == k).count());
+    }
+    return counts;
+  }
+
+  /** How many events of this kind there were. */
+  public long count(Kind kind) {
+    return counts().get(kind);
+  }
+
   /** The outputs a step succeeded with, as the listener got them. */
   public Map<String, Object> outputs(String step) {
     return outputs.getOrDefault(step, Map.of());

@@ -164,7 +164,9 @@ class SvrunnerResumeIT {
                 assertThat(r.output())
                     .contains("step docs: FAILED: status 404")
                     .contains("compensating start (restore_data)")
-                    .endsWith("run failed and was rolled back: rolled back (exit 1)\n");
+                    .endsWith(
+                        "run failed and was rolled back: step `docs` failed: status 404, expected"
+                            + " 200 (exit 1)\n");
                 SvrunnerUpgradeIT.assertLogsKeptAndGrown(logsBefore, i.logs());
                 assertThat(Files.readString(i.envFile())).isEqualTo(envBefore);
                 assertThat(i.dump()).isEqualTo(before.dump());

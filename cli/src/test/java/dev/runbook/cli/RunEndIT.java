@@ -47,11 +47,7 @@ class RunEndIT {
         """);
     CliProcess.Background run =
         CliProcess.start(dir, Map.of(), "run", "slow.yaml", "--state-dir", ws.stateDir.toString());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!ws.exists("started") && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(ws.exists("started")).isTrue();
+    awaitFile("started");
     run.kill();
 
     CliProcess.Result status = cli("status");
@@ -177,6 +173,87 @@ class RunEndIT {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  private void awaitFile(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!ws.exists(name)) {
+      assertThat(System.nanoTime()).as("%s appears within 60 s", name).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  private static final String SLOW_ROLLBACK =
+      """
+      schema: runbook/v1
+      name: slow-rollback
+      on_failure: rollback
+      steps:
+        - id: a
+          run: echo a >> marks
+          compensate: { run: echo undo-a >> marks }
+        - id: b
+          run: echo b >> marks
+          compensate:
+            run: "touch undoing-b; sleep 30; echo undo-b >> marks"
+            verify: [{ command: "grep -qx undo-b marks" }]
+        - id: c
+          run: exit 1
+      finally:
+        - id: report
+          run: echo report >> marks
+      """;
+
+  @Test
+  void sigtermDuringACompensationInterruptsTheRunAndResumeFinishesTheRollbackAsTheFailure()
+      throws Exception {
+    ws.write("slow-rollback.yaml", SLOW_ROLLBACK);
+    CliProcess.Background run =
+        CliProcess.start(
+            dir, Map.of(), "run", "slow-rollback.yaml", "--state-dir", ws.stateDir.toString());
+    awaitFile("undoing-b");
+    long sent = System.nanoTime();
+    run.signal("TERM");
+    CliProcess.Result interrupted = run.await(30);
+    assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - sent)).isLessThan(10);
+    assertThat(interrupted.exitCode()).as(Workspace.describe(interrupted)).isEqualTo(130);
+    assertThat(ws.read("marks")).isEqualTo("a\nb\n"); // no finally yet
+
+    JSONObject status = new JSONObject(cli("status", "--format", "json").stdout());
+    assertThat(status.getString("status")).isEqualTo("interrupted");
+    assertThat(status.getBoolean("resumable")).isTrue();
+
+    ws.write(
+        "slow-rollback.yaml", SLOW_ROLLBACK.replace("touch undoing-b; sleep 30; ", "")); // fast now
+    CliProcess.Result resumed = cli("resume", "--accept-changes");
+    assertThat(resumed.exitCode()).as(Workspace.describe(resumed)).isEqualTo(1);
+    assertThat(resumed.stdout())
+        .contains("run failed and was rolled back: step `c` failed: exit 1");
+    assertThat(ws.read("marks")).isEqualTo("a\nb\nundo-b\nundo-a\nreport\n");
+  }
+
+  @Test
+  void aKilledRollbackIsInterruptedAndResumesAsARollback() throws Exception {
+    ws.write("slow-rollback.yaml", SLOW_ROLLBACK);
+    CliProcess.Background run =
+        CliProcess.start(
+            dir, Map.of(), "run", "slow-rollback.yaml", "--state-dir", ws.stateDir.toString());
+    awaitFile("undoing-b");
+    run.kill();
+    // the compensation's process outlives the engine: end it, as a reboot would
+    for (ProcessHandle p : RunFiles.processesIn(dir)) {
+      p.destroyForcibly();
+    }
+
+    CliProcess.Result status = cli("status");
+    assertThat(status.stdout()).contains("status: interrupted").contains("(resumable)");
+
+    ws.write("slow-rollback.yaml", SLOW_ROLLBACK.replace("touch undoing-b; sleep 30; ", ""));
+    CliProcess.Result resumed = cli("resume", "--accept-changes");
+    assertThat(resumed.exitCode()).as(Workspace.describe(resumed)).isEqualTo(1);
+    assertThat(ws.read("marks")).isEqualTo("a\nb\nundo-b\nundo-a\nreport\n");
+    assertThat(new JSONObject(cli("status", "--format", "json").stdout()).getString("status"))
+        .isEqualTo("rolled_back");
   }
 
   @Test

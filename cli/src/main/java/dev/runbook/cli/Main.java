@@ -53,11 +53,16 @@ public final class Main {
             }
             return re.code().exitCode();
           }
-          err.println("runbook: internal error: " + e);
           if (debug) {
+            err.println("runbook: internal error: " + e);
             e.printStackTrace(err);
           } else {
-            err.println("  hint: this is a bug in runbook; rerun with --debug for the details");
+            // Not the exception's message: it may quote a value (a NumberFormatException quotes
+            // its input), and the value may be a secret. --debug is the operator's choice to see.
+            err.println("runbook: internal error: " + e.getClass().getName());
+            err.println(
+                "  hint: this is a bug in runbook; rerun with --debug for the details (they may"
+                    + " show parameter values)");
           }
           return ErrorCode.INTERNAL.exitCode();
         });

@@ -94,8 +94,7 @@ final class RunCommand implements Callable<Integer> {
     Path runbookFile = saved.map(SavedPlan::runbook).orElse(file);
     // A saved plan's values are given as if by -p; an explicit -p still wins, and then the
     // digest comparison below refuses the run, naming the parameter.
-    saved.ifPresent(
-        s -> s.params().forEach((name, value) -> input.params.putIfAbsent(name, value)));
+    saved.ifPresent(s -> input.givenAgainUnlessMasked(s.params()));
     RunbookInput.Loaded loaded = input.load(runbookFile, err, true);
     Engine engine = new Engine(input.context());
     Plan plan =

@@ -4,6 +4,7 @@ import dev.runbook.dsl.LoadResult;
 import dev.runbook.dsl.Parameters;
 import dev.runbook.dsl.Problem;
 import dev.runbook.dsl.RunbookLoader;
+import dev.runbook.dsl.UrlCredentials;
 import dev.runbook.dsl.model.Param;
 import dev.runbook.engine.EngineContext;
 import dev.runbook.engine.ErrorCode;
@@ -71,6 +72,7 @@ final class RunbookInput {
     if (result.hasErrors()) {
       throw new RunbookException(ErrorCode.INVALID_INPUT, file + " is not a valid runbook");
     }
+    refuseSecretsOnTheCommandLine(result.runbook().orElseThrow().params().values());
     Parameters.Resolution params =
         Parameters.resolve(
             result.runbook().orElseThrow(),
@@ -81,6 +83,7 @@ final class RunbookInput {
       ProblemRenderer.text(params.problems(), err);
       throw new RunbookException(ErrorCode.INVALID_INPUT, "parameters are not valid");
     }
+    ProblemRenderer.text(Parameters.credentialWarnings(params), err);
     if (!mayPrompt) {
       return new Loaded(result, params.withSecretsNotGiven());
     }
@@ -110,13 +113,53 @@ final class RunbookInput {
   }
 
   /**
+   * A secret given with {@code -p} would sit on the engine's command line for the whole run, where
+   * every local user reads it ({@code ps}, {@code /proc/PID/cmdline}): refused before anything
+   * else, naming the ways that keep it off argv.
+   */
+  private void refuseSecretsOnTheCommandLine(java.util.Collection<Param> declared) {
+    for (Param param : declared) {
+      if (param.secret() && params.containsKey(param.name())) {
+        String env =
+            "RUNBOOK_PARAM_" + param.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        throw new RunbookException(
+            ErrorCode.INVALID_INPUT,
+            "parameter `"
+                + param.name()
+                + "` is secret and is never taken from -p: on the command line every local"
+                + " user can read it; nothing was run",
+            "set "
+                + env
+                + " in the environment, give it in a --params-file (`--params-file /dev/stdin`"
+                + " reads it from standard input), or leave it out to be asked on a terminal");
+      }
+    }
+  }
+
+  /**
    * Loads the runbook a run started with, with the parameter values it started with (pinned: a
    * different value given here is refused by the engine, naming the parameter). Secrets, never
    * journaled, are given again as for {@code run}.
    */
   Loaded loadForRun(RunSummary run, PrintWriter err, Optional<EarlyLoad> early) {
-    run.params().forEach((k, v) -> params.putIfAbsent(k, String.valueOf(v)));
+    Map<String, String> started = new LinkedHashMap<>();
+    run.params().forEach((k, v) -> started.put(k, String.valueOf(v)));
+    givenAgainUnlessMasked(started);
     return load(run.file(), err, true, early);
+  }
+
+  /**
+   * Takes {@code values} kept by an earlier command (a run's journal, a saved plan) as if given by
+   * {@code -p}, where no {@code -p} gives them. A value whose URL password was kept masked is not
+   * taken: it is given again from its sources, like a secret, and compared with the kept one.
+   */
+  void givenAgainUnlessMasked(Map<String, String> values) {
+    values.forEach(
+        (name, value) -> {
+          if (!UrlCredentials.holdsMaskedPassword(value)) {
+            params.putIfAbsent(name, value);
+          }
+        });
   }
 
   /**

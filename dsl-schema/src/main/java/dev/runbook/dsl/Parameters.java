@@ -51,9 +51,17 @@ public final class Parameters {
       return param.secret();
     }
 
-    /** The value as text, masked when secret: safe to print. */
+    /**
+     * The value as text, safe to print and to keep: {@code ***} when secret, and the password of a
+     * URL in it masked ({@code postgres://app:***@host/db}).
+     */
     public String display() {
-      return param.secret() ? "***" : String.valueOf(value);
+      return param.secret() ? "***" : UrlCredentials.mask(String.valueOf(value));
+    }
+
+    /** True if the value is not secret but holds the password of a URL: it should be secret. */
+    public boolean holdsCredential() {
+      return !param.secret() && value instanceof String s && UrlCredentials.holdsPassword(s);
     }
   }
 
@@ -156,11 +164,7 @@ public final class Parameters {
       }
       Optional<String> wrong = ParamTypes.check(param, text);
       if (wrong.isPresent()) {
-        String shown = param.secret() ? "the given value" : null;
         String message = wrong.get();
-        if (shown != null) {
-          message = message.replace("`" + text + "`", shown);
-        }
         problems.add(
             Problem.error(
                 "param.type",
@@ -179,6 +183,39 @@ public final class Parameters {
       values.put(param.name(), new Value(param, ParamTypes.convert(param, text), source));
     }
     return new Resolution(values, missingSecrets, problems);
+  }
+
+  /**
+   * The warning for a parameter that is not secret but whose value (from {@code source}: "-p", "its
+   * default", ...) holds the password of a URL: masked wherever it is shown or kept, but on the
+   * engine's command line and in plain sight of whoever reads the runbook or the params.
+   */
+  public static Problem credentialWarning(Param param, String source) {
+    return Problem.warning(
+        "param.credential",
+        param.location(),
+        "parameter `"
+            + param.name()
+            + "` is not secret, but its value (from "
+            + source
+            + ") holds the password of a URL; the password is masked in output, journal and"
+            + " plan",
+        "declare it `secret: true`, or keep the password out of the URL (e.g. in PGPASSWORD or a"
+            + " secret parameter read through `env:`)");
+  }
+
+  /**
+   * The warnings about values given to {@code resolution}: each non-secret parameter whose value
+   * holds the password of a URL. May be empty.
+   */
+  public static List<Problem> credentialWarnings(Resolution resolution) {
+    List<Problem> warnings = new ArrayList<>();
+    for (Value v : resolution.values().values()) {
+      if (v.holdsCredential()) {
+        warnings.add(credentialWarning(v.param(), describe(v.source())));
+      }
+    }
+    return warnings;
   }
 
   /** Adds a value typed by the operator at a prompt (secrets) to a resolution. */

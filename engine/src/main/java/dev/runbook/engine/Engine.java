@@ -367,7 +367,9 @@ public final class Engine {
     plan.params()
         .forEach(
             (k, v) -> {
-              if (!v.secret()) {
+              if (v.holdsCredential()) {
+                visible.put(k, v.display());
+              } else if (!v.secret()) {
                 visible.put(k, v.value());
               }
             });

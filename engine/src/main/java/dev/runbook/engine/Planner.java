@@ -542,7 +542,8 @@ public final class Planner {
     params.forEach(
         (k, v) -> {
           if (!v.secret()) {
-            visible.put(k, String.valueOf(v.value()));
+            // display(): the password of a URL is no more hashed to disk than a secret is
+            visible.put(k, v.display());
           }
         });
     StringBuilder text = new StringBuilder();

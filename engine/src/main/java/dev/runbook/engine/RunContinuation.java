@@ -34,7 +34,11 @@ final class RunContinuation {
         continue;
       }
       String then = String.valueOf(started.get(e.getKey()));
-      String now = String.valueOf(e.getValue().value());
+      // A value that holds the password of a URL was journaled with it masked: compare it so.
+      String now =
+          e.getValue().holdsCredential()
+              ? e.getValue().display()
+              : String.valueOf(e.getValue().value());
       if (!Objects.equals(then, now)) {
         differ.add(
             "parameter `"

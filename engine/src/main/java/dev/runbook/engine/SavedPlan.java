@@ -36,7 +36,7 @@ public record SavedPlan(Path runbook, Map<String, String> params, PlanDigest dig
     Map<String, String> params = new LinkedHashMap<>();
     for (Parameters.Value v : plan.params().values()) {
       if (!v.secret()) {
-        params.put(v.param().name(), String.valueOf(v.value()));
+        params.put(v.param().name(), v.display());
       }
     }
     return new SavedPlan(plan.runbook().file(), params, plan.digest());

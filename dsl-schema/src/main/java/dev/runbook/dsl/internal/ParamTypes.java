@@ -1,5 +1,6 @@
 package dev.runbook.dsl.internal;
 
+import dev.runbook.dsl.UrlCredentials;
 import dev.runbook.dsl.model.Param;
 import java.util.Locale;
 import java.util.Optional;
@@ -8,14 +9,17 @@ import java.util.Optional;
 public final class ParamTypes {
   private ParamTypes() {}
 
-  /** Why {@code text} is not a valid value of {@code param}; empty when it is. */
+  /**
+   * Why {@code text} is not a valid value of {@code param}; empty when it is. The reason quotes the
+   * text, except a secret's ("the given value") and the password of a URL in it.
+   */
   public static Optional<String> check(Param param, String text) {
     Object value = convert(param, text);
+    String shown = param.secret() ? "the given value" : "`" + UrlCredentials.mask(text) + "`";
     if (value == null) {
       return Optional.of(
-          "`"
-              + text
-              + "` is not "
+          shown
+              + " is not "
               + switch (param.type()) {
                 case INT -> "a whole number";
                 case BOOL -> "true or false";
@@ -23,7 +27,7 @@ public final class ParamTypes {
               });
     }
     if (!param.allowed().isEmpty() && !param.allowed().contains(String.valueOf(value))) {
-      return Optional.of("`" + text + "` is not one of " + String.join(", ", param.allowed()));
+      return Optional.of(shown + " is not one of " + String.join(", ", param.allowed()));
     }
     return Optional.empty();
   }

@@ -1,6 +1,8 @@
 package dev.runbook.dsl.internal;
 
+import dev.runbook.dsl.Parameters;
 import dev.runbook.dsl.Problem;
+import dev.runbook.dsl.UrlCredentials;
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.Check;
 import dev.runbook.dsl.model.DockerOperation;
@@ -311,6 +313,9 @@ final class SemanticChecks {
                         param.location(),
                         "default of `" + param.name() + "`: " + message,
                         null)));
+    if (!param.secret() && UrlCredentials.holdsPassword(value)) {
+      problems.add(Parameters.credentialWarning(param, "its default"));
+    }
   }
 
   private void checkTemplate(Template template, Scope scope) {

@@ -157,18 +157,15 @@ public final class ActionRunner {
                       started));
       // A reason may quote what a check compared with or a path: it goes to the journal and the
       // operator's screen, so no secret value may be in it.
-      return attempt.reason().isEmpty() || !state.holdsSecret(attempt.reason())
+      String shown = state.mask(attempt.reason());
+      return shown.equals(attempt.reason())
           ? attempt
           : new Attempt(
-              attempt.outcome(),
-              state.mask(attempt.reason()),
-              attempt.builtInOutputs(),
-              attempt.stdout(),
-              attempt.text());
+              attempt.outcome(), shown, attempt.builtInOutputs(), attempt.stdout(), attempt.text());
     } catch (ExpressionException e) {
       // A value that cannot be resolved now (an env name this machine lacks, a field an output
       // does not have) fails the attempt like any other failure: journaled, retried, compensated.
-      return Attempt.notStarted(e.getMessage());
+      return Attempt.notStarted(state.mask(e.getMessage()));
     } finally {
       acting = false;
     }
@@ -369,7 +366,7 @@ public final class ActionRunner {
       try {
         running = processes.start(spec.build());
       } catch (ProcessStartException e) {
-        return Attempt.notStarted(e.getMessage());
+        return Attempt.notStarted(state.mask(e.getMessage()));
       }
       current.set(running);
       if (stopRequested) {

@@ -81,11 +81,10 @@ public final class CheckRunner {
       CheckOutcome outcome = check.accept(new Evaluator(state, stepEnv, cwd, scratch));
       // A detail may quote what was expected (an http check's `contains`) or a path: it reaches
       // the journal and the operator's screen, so no secret value may be in it.
-      return state.holdsSecret(outcome.detail())
-          ? new CheckOutcome(outcome.status(), state.mask(outcome.detail()))
-          : outcome;
+      String shown = state.mask(outcome.detail());
+      return shown.equals(outcome.detail()) ? outcome : new CheckOutcome(outcome.status(), shown);
     } catch (ExpressionException e) {
-      return CheckOutcome.errored(e.getMessage());
+      return CheckOutcome.errored(state.mask(e.getMessage()));
     }
   }
 
@@ -260,7 +259,7 @@ public final class CheckRunner {
 
     @Override
     public CheckOutcome visitHttp(Check.Http c) {
-      return http.probe(request(c.request()), stop).outcome();
+      return http.probe(request(c.request()), stop, state.masking()).outcome();
     }
 
     HttpProbe.Request request(HttpSpec s) {
@@ -273,12 +272,28 @@ public final class CheckRunner {
           s.method(),
           headers,
           s.body().map(this::text),
-          Integer.parseInt(text(s.status()).strip()),
+          status(s.status()),
           s.contains().map(this::text),
           json,
           s.timeout(),
           s.insecure(),
           s.caFile().map(this::path));
+    }
+
+    /**
+     * The expected status as a number. Not through {@code Integer.parseInt}'s own message, which
+     * quotes the text: it may hold a secret.
+     */
+    private int status(Template t) {
+      String written = text(t).strip();
+      try {
+        return Integer.parseInt(written);
+      } catch (NumberFormatException e) {
+        throw new ExpressionException(
+            ExpressionException.Reason.WRONG_TYPE,
+            t.location(),
+            "the expected status `" + state.mask(written) + "` is not a number");
+      }
     }
 
     @Override
@@ -288,7 +303,7 @@ public final class CheckRunner {
       try {
         number = Integer.parseInt(port);
       } catch (NumberFormatException e) {
-        return CheckOutcome.errored("`" + port + "` is not a port number");
+        return CheckOutcome.errored("`" + state.mask(port) + "` is not a port number");
       }
       return new PortProbe().check(text(c.host()), number, c.is(), PORT_TIMEOUT, stop);
     }
@@ -317,7 +332,7 @@ public final class CheckRunner {
   /** For http actions, which share the request shape. */
   public HttpProbe.Result http(
       HttpSpec spec, RunState state, Map<String, String> stepEnv, Path cwd) {
-    return http.probe(new Evaluator(state, stepEnv, cwd, cwd).request(spec), stop);
+    return http.probe(new Evaluator(state, stepEnv, cwd, cwd).request(spec), stop, state.masking());
   }
 
   static Optional<String> lastLine(List<String> tail) {

@@ -1,17 +1,16 @@
 package dev.runbook.engine.internal.exec;
 
 import dev.runbook.dsl.Parameters;
+import dev.runbook.dsl.UrlCredentials;
 import dev.runbook.dsl.expr.ExpressionLanguage;
 import dev.runbook.dsl.model.Template;
 import dev.runbook.engine.internal.render.Bindings;
+import dev.runbook.engine.internal.secret.Masking;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +24,13 @@ import java.util.Set;
 public final class RunState {
   private final Map<String, Object> params = new LinkedHashMap<>();
   private final Set<String> secretParams = new HashSet<>();
-  private final Set<String> secretValues = new HashSet<>();
+
+  /** The secret parameters' values and what was added since: they make a value secret. */
+  private Masking secrets = Masking.NONE;
+
+  /** {@link #secrets} and the passwords of URLs in other parameters: what output never shows. */
+  private Masking masking = Masking.NONE;
+
   private final Map<String, String> processEnv;
   private final Map<String, String> runbookEnv = new LinkedHashMap<>();
   private final Map<String, Map<String, Object>> steps = new LinkedHashMap<>();
@@ -37,16 +42,20 @@ public final class RunState {
       Map<String, String> processEnv,
       String runId,
       Path runDir) {
+    Set<String> secretValues = new HashSet<>();
+    Set<String> passwords = new HashSet<>();
     for (Parameters.Value v : values.values()) {
       params.put(v.param().name(), v.value());
+      String text = String.valueOf(v.value());
       if (v.secret()) {
         secretParams.add(v.param().name());
-        String text = String.valueOf(v.value());
-        if (!text.isEmpty()) {
-          secretValues.add(text);
-        }
+        secretValues.add(text);
+      } else {
+        passwords.addAll(UrlCredentials.passwords(text));
       }
     }
+    secrets = Masking.of(secretValues);
+    masking = secrets.plus(passwords);
     this.processEnv = Map.copyOf(processEnv);
     this.runId = runId;
     this.runDir = runDir;
@@ -63,13 +72,23 @@ public final class RunState {
     return runId;
   }
 
+  /**
+   * The values masked in output: the secrets, and the passwords of URLs in other parameters. Only
+   * in memory; a masker derives their other forms ({@link Masking}).
+   */
   public Set<String> secretValues() {
-    return Set.copyOf(secretValues);
+    return masking.secrets();
   }
 
-  /** Adds values to mask in output (e.g. a secret that reached a child through env). */
+  /** What output and messages of this run are masked with. */
+  public Masking masking() {
+    return masking;
+  }
+
+  /** Adds secret values (e.g. a caller's secrets, for the runbook it calls). */
   public void addSecretValues(Collection<String> values) {
-    values.stream().filter(v -> !v.isEmpty()).forEach(secretValues::add);
+    secrets = secrets.plus(values);
+    masking = masking.plus(values);
   }
 
   public void recordStep(String id, String status, Map<String, Object> outputs) {
@@ -133,25 +152,17 @@ public final class RunState {
         .withPendingSteps(pendingSteps);
   }
 
-  /** True if {@code text} contains a secret value. */
+  /** True if {@code text} contains a secret value, in any of its forms. */
   public boolean holdsSecret(String text) {
-    for (String secret : secretValues) {
-      if (text.contains(secret)) {
-        return true;
-      }
-    }
-    return false;
+    return secrets.reveals(text);
   }
 
-  /** {@code text} with every secret value replaced by {@code ***}, longest first. */
+  /**
+   * {@code text} with every form of every secret value, and the password of every URL, replaced by
+   * {@code ***}.
+   */
   public String mask(String text) {
-    String masked = text;
-    List<String> longestFirst = new ArrayList<>(secretValues);
-    longestFirst.sort(Comparator.comparingInt(String::length).reversed());
-    for (String secret : longestFirst) {
-      masked = masked.replace(secret, "***");
-    }
-    return masked;
+    return masking.mask(text);
   }
 
   /** A template's text now (every value known); throws ExpressionException otherwise. */

@@ -3,6 +3,7 @@ package dev.runbook.engine.internal.probe;
 import dev.runbook.dsl.Durations;
 import dev.runbook.dsl.Sizes;
 import dev.runbook.engine.CheckOutcome;
+import dev.runbook.engine.internal.secret.Masking;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -253,6 +254,15 @@ public final class HttpProbe {
    * @return never null; never throws for a problem with the request, the network or the server
    */
   public Result probe(Request request, StopSignal stop) {
+    return probe(request, stop, Masking.NONE);
+  }
+
+  /**
+   * As {@link #probe(Request, StopSignal)}, with {@code masking}'s secrets masked in every value
+   * the outcome's detail quotes (the expected text, the body, a JSON field, a redirect), before it
+   * is escaped or shortened.
+   */
+  public Result probe(Request request, StopSignal stop, Masking masking) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(stop, "stop");
     URI uri;
@@ -310,7 +320,7 @@ public final class HttpProbe {
     Duration elapsed = since(start);
     CappedBodySubscriber.Body raw = response.body();
     String body = new String(raw.bytes(), charsetOf(response));
-    CheckOutcome outcome = judge(request, pointers, response, body, raw.truncated());
+    CheckOutcome outcome = judge(request, pointers, response, body, raw.truncated(), masking);
     return new Result(
         outcome, OptionalInt.of(response.statusCode()), body, raw.truncated(), elapsed);
   }
@@ -325,13 +335,14 @@ public final class HttpProbe {
       List<JSONPointer> pointers,
       HttpResponse<?> response,
       String body,
-      boolean truncated) {
+      boolean truncated,
+      Masking masking) {
     int status = response.statusCode();
     if (status != request.status()) {
       String detail = "status " + status + ", expected " + request.status();
       Optional<String> location = response.headers().firstValue("Location");
       if (status / 100 == 3 && location.isPresent()) {
-        detail += " (redirect to " + JsonFields.quote(location.get()) + ", not followed)";
+        detail += " (redirect to " + JsonFields.quote(location.get(), masking) + ", not followed)";
       }
       return CheckOutcome.failed(detail);
     }
@@ -344,13 +355,13 @@ public final class HttpProbe {
         return truncated
             ? CheckOutcome.errored(
                 "body does not contain "
-                    + JsonFields.quote(text)
+                    + JsonFields.quote(text, masking)
                     + " in its first "
                     + Sizes.format(maxBodyBytes)
                     + "; the rest was not read")
-            : CheckOutcome.failed("body does not contain " + JsonFields.quote(text));
+            : CheckOutcome.failed("body does not contain " + JsonFields.quote(text, masking));
       }
-      seen.add("body contains " + JsonFields.quote(text));
+      seen.add("body contains " + JsonFields.quote(text, masking));
     }
 
     if (!pointers.isEmpty()) {
@@ -367,7 +378,9 @@ public final class HttpProbe {
         return CheckOutcome.failed(
             body.isBlank()
                 ? "body is empty, not JSON"
-                : "body is not JSON (it starts with " + JsonFields.quote(body.strip()) + ")");
+                : "body is not JSON (it starts with "
+                    + JsonFields.quote(body.strip(), masking)
+                    + ")");
       }
       List<String> written = new ArrayList<>(request.json().keySet());
       List<String> expected = new ArrayList<>(request.json().values());
@@ -387,11 +400,11 @@ public final class HttpProbe {
           return CheckOutcome.failed(
               pointer
                   + " is "
-                  + JsonFields.render(actual)
+                  + JsonFields.render(actual, masking)
                   + ", expected "
-                  + JsonFields.renderExpected(wanted));
+                  + JsonFields.renderExpected(wanted, masking));
         }
-        seen.add(pointer + " is " + JsonFields.render(actual));
+        seen.add(pointer + " is " + JsonFields.render(actual, masking));
       }
     }
     return CheckOutcome.holds(String.join(", ", seen));
@@ -428,7 +441,9 @@ public final class HttpProbe {
         pointers.add(new JSONPointer(pointer));
       } catch (IllegalArgumentException e) {
         throw new ProbeSetupException(
-            "invalid JSON Pointer " + JsonFields.quote(pointer) + ": it must start with /");
+            "invalid JSON Pointer "
+                + JsonFields.quote(pointer, Masking.NONE)
+                + ": it must start with /");
       }
     }
     return pointers;
@@ -450,14 +465,20 @@ public final class HttpProbe {
       builder.method(request.method(), body);
     } catch (IllegalArgumentException e) {
       throw new ProbeSetupException(
-          "method " + JsonFields.quote(request.method()) + " cannot be sent: " + e.getMessage());
+          "method "
+              + JsonFields.quote(request.method(), Masking.NONE)
+              + " cannot be sent: "
+              + e.getMessage());
     }
     for (Map.Entry<String, String> header : request.headers().entrySet()) {
       try {
         builder.header(header.getKey(), header.getValue());
       } catch (IllegalArgumentException e) {
         throw new ProbeSetupException(
-            "header " + JsonFields.quote(header.getKey()) + " cannot be sent: " + whyNot(e));
+            "header "
+                + JsonFields.quote(header.getKey(), Masking.NONE)
+                + " cannot be sent: "
+                + whyNot(e));
       }
     }
     return builder.build();

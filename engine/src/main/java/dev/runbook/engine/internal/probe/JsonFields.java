@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.probe;
 
+import dev.runbook.engine.internal.secret.Masking;
 import java.math.BigDecimal;
 import org.json.JSONArray;
 import org.json.JSONException;
@@ -68,19 +69,19 @@ final class JsonFields {
     return false;
   }
 
-  /** A JSON value as JSON text, shortened for a one-line detail. */
-  static String render(Object actual) {
+  /** A JSON value as JSON text, masked, then shortened for a one-line detail. */
+  static String render(Object actual, Masking masking) {
     if (actual instanceof String) {
-      return quote((String) actual);
+      return quote((String) actual, masking);
     }
-    return shorten(JSONObject.NULL.equals(actual) ? "null" : actual.toString());
+    return shorten(masking.mask(JSONObject.NULL.equals(actual) ? "null" : actual.toString()));
   }
 
   /**
    * An expected value as the runbook's author would read it: bare when it is a number, boolean or
    * null literal, quoted otherwise.
    */
-  static String renderExpected(String expected) {
+  static String renderExpected(String expected, Masking masking) {
     String trimmed = expected.trim();
     if (trimmed.equalsIgnoreCase("true")
         || trimmed.equalsIgnoreCase("false")
@@ -91,14 +92,19 @@ final class JsonFields {
       new BigDecimal(trimmed);
       return trimmed;
     } catch (NumberFormatException e) {
-      return quote(expected);
+      return quote(expected, masking);
     }
   }
 
-  /** Text in JSON quotes with control characters escaped, shortened: safe on one line. */
-  static String quote(String text) {
+  /**
+   * Text in JSON quotes with control characters escaped, shortened: safe on one line. Masked before
+   * it is shortened or escaped: a shortened secret would show its start, an escaped one would no
+   * longer be found by masking the message.
+   */
+  static String quote(String text, Masking masking) {
+    String shown = masking.mask(text);
     return JSONObject.quote(
-        text.length() > SHOWN_CHARS ? text.substring(0, SHOWN_CHARS - 3) + "..." : text);
+        shown.length() > SHOWN_CHARS ? shown.substring(0, SHOWN_CHARS - 3) + "..." : shown);
   }
 
   private static String shorten(String text) {

@@ -1,13 +1,15 @@
 package dev.runbook.engine.internal.process;
 
+import dev.runbook.engine.internal.secret.Masking;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 
 /**
- * Replaces every occurrence of a secret in a byte stream with {@code ***}, whatever the chunks the
- * stream arrives in; not thread-safe (one per stream).
+ * Replaces every occurrence of a secret, in any of its {@linkplain Masking#forms() forms} (escaped
+ * for JSON or a shell, URL-encoded, ...), in a byte stream with {@code ***}, whatever the chunks
+ * the stream arrives in; not thread-safe (one per stream).
  *
  * <p>Matching is leftmost, then longest. Bytes that could still be the start of a secret are held
  * back until the next chunk decides (at most the longest secret's length minus one); so a secret
@@ -35,8 +37,7 @@ final class SecretMasker {
 
   SecretMasker(Collection<String> secrets) {
     this.secrets =
-        secrets.stream()
-            .filter(s -> !s.isEmpty())
+        Masking.of(secrets).forms().stream()
             .map(s -> s.getBytes(StandardCharsets.UTF_8))
             .sorted(Comparator.comparingInt((byte[] b) -> b.length).reversed())
             .toArray(byte[][]::new);
@@ -55,18 +56,9 @@ final class SecretMasker {
     }
   }
 
-  /** Masks a whole string at once, e.g. a message. */
+  /** Masks a whole string at once, e.g. a message: every form of every secret. */
   static String maskAll(String text, Collection<String> secrets) {
-    String masked = text;
-    String[] longestFirst =
-        secrets.stream()
-            .filter(s -> !s.isEmpty())
-            .sorted(Comparator.comparingInt(String::length).reversed())
-            .toArray(String[]::new);
-    for (String secret : longestFirst) {
-      masked = masked.replace(secret, MASK);
-    }
-    return masked;
+    return Masking.of(secrets).mask(text);
   }
 
   /** Feeds a chunk; appends to {@code out} what is now certain. */

@@ -1,6 +1,7 @@
 package dev.runbook.engine.internal.render;
 
 import dev.runbook.dsl.Problem;
+import dev.runbook.dsl.UrlCredentials;
 import dev.runbook.dsl.model.Expression;
 import dev.runbook.dsl.model.Template;
 import dev.runbook.engine.ErrorCode;
@@ -79,7 +80,9 @@ public final class ShellTemplate {
         display.append(expansion.display());
       }
     }
-    return new RenderedScript(text.toString(), display.toString(), expansions);
+    // The password of a URL is masked whether or not its parameter is secret: it may be one
+    // that should have been, or written in the runbook itself.
+    return new RenderedScript(text.toString(), UrlCredentials.mask(display.toString()), expansions);
   }
 
   /**

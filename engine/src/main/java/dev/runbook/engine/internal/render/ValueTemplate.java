@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.render;
 
+import dev.runbook.dsl.UrlCredentials;
 import dev.runbook.dsl.model.Template;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,10 @@ public final class ValueTemplate {
       }
     }
     boolean known = expansions.stream().allMatch(Expansion::known);
-    return new RenderedValue(known ? text.toString() : null, display.toString(), expansions);
+    // The password of a URL is masked whether or not its parameter is secret: it may be one
+    // that should have been, or written in the runbook itself.
+    return new RenderedValue(
+        known ? text.toString() : null, UrlCredentials.mask(display.toString()), expansions);
   }
 
   /** Renders each template of an argv as one argument, in order. */

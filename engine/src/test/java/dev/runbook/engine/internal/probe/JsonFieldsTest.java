@@ -3,6 +3,7 @@ package dev.runbook.engine.internal.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runbook.engine.internal.secret.Masking;
 import java.math.BigDecimal;
 import org.json.JSONException;
 import org.json.JSONObject;
@@ -45,9 +46,9 @@ class JsonFieldsTest {
 
   @Test
   void renderedValuesStayOnOneShortLine() {
-    assertThat(JsonFields.render("two\nlines")).isEqualTo("\"two\\nlines\"");
-    assertThat(JsonFields.render("x".repeat(100))).hasSize(62).endsWith("...\"");
-    assertThat(JsonFields.renderExpected("200")).isEqualTo("200");
-    assertThat(JsonFields.renderExpected("ok")).isEqualTo("\"ok\"");
+    assertThat(JsonFields.render("two\nlines", Masking.NONE)).isEqualTo("\"two\\nlines\"");
+    assertThat(JsonFields.render("x".repeat(100), Masking.NONE)).hasSize(62).endsWith("...\"");
+    assertThat(JsonFields.renderExpected("200", Masking.NONE)).isEqualTo("200");
+    assertThat(JsonFields.renderExpected("ok", Masking.NONE)).isEqualTo("\"ok\"");
   }
 }

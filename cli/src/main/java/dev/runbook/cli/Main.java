@@ -39,6 +39,9 @@ public final class Main {
       // the schema and the expression engine load beside picocli's set-up and the YAML parse
       RunbookLoader.prepareInBackground();
     }
+    // picocli's warnings quote the argument they are about (a -p value with an odd number of
+    // quotes), which may be a secret: the command refuses a secret on -p itself, in its words.
+    CommandLine.tracer().setLevel(CommandLine.TraceLevel.OFF);
     CommandLine cli = RootCommand.commandLine(args);
     cli.setOut(out);
     cli.setErr(err);

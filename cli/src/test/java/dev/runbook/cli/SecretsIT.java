@@ -36,9 +36,8 @@ class SecretsIT {
   /** Letters, digits and dashes only, so that no output format can escape it out of sight. */
   static final String SECRET = "Tr0ub4dor-and-3-horses";
 
-  /** Where the secret comes from. */
+  /** Where the secret comes from ({@code -p} refuses it: SecretRenderingsIT). */
   enum Source {
-    COMMAND_LINE,
     PARAMS_FILE,
     ENVIRONMENT
   }
@@ -182,12 +181,9 @@ class SecretsIT {
     assertNoSecret("argv of the script's sh", sh);
     assertNoSecret(
         "argv of a command of the script", Files.readAllBytes(out.resolve("argv-child")));
-    if (source != Source.COMMAND_LINE) {
-      // With -p the operator put it on the engine's own command line; otherwise nothing does.
-      byte[] engine = Files.readAllBytes(out.resolve("argv-engine"));
-      assertThat(new String(engine, StandardCharsets.UTF_8)).contains("runbook.jar");
-      assertNoSecret("argv of the engine", engine);
-    }
+    byte[] engine = Files.readAllBytes(out.resolve("argv-engine"));
+    assertThat(new String(engine, StandardCharsets.UTF_8)).contains("runbook.jar");
+    assertNoSecret("argv of the engine", engine);
   }
 
   @Test
@@ -206,7 +202,7 @@ class SecretsIT {
   @ParameterizedTest
   @ValueSource(strings = {"text", "json", "mermaid"})
   void planMasksTheSecret(String format) throws Exception {
-    CliProcess.Result result = cli(Source.COMMAND_LINE, "plan", "secrets.yaml", "--format", format);
+    CliProcess.Result result = cli(Source.PARAMS_FILE, "plan", "secrets.yaml", "--format", format);
 
     assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
     assertNoSecret("stdout", result.stdout());
@@ -432,7 +428,6 @@ class SecretsIT {
     }
     Map<String, String> env = Map.of();
     switch (source) {
-      case COMMAND_LINE -> command.addAll(List.of("-p", "db_password=" + SECRET));
       case PARAMS_FILE -> {
         Path file = dir.resolve("params.yaml");
         Files.writeString(file, "db_password: " + SECRET + "\n");

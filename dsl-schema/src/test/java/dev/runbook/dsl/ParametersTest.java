@@ -127,6 +127,42 @@ class ParametersTest {
   }
 
   @Test
+  void aUrlPasswordInAValueThatIsNotSecretIsMaskedInItsDisplayAndWarnedAbout() {
+    Parameters.Resolution r =
+        resolve(
+            Map.of("release", "postgres://app:hunter2@db/app"),
+            Optional.empty(),
+            Map.of("RUNBOOK_PARAM_DB_PASSWORD", "postgres://app:other@db/app"));
+
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.values().get("release").display()).isEqualTo("postgres://app:***@db/app");
+    assertThat(r.values().get("release").value()).isEqualTo("postgres://app:hunter2@db/app");
+    assertThat(Parameters.credentialWarnings(r))
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.severity()).isEqualTo(Severity.WARNING);
+              assertThat(w.message())
+                  .isEqualTo(
+                      "parameter `release` is not secret, but its value (from -p) holds the"
+                          + " password of a URL; the password is masked in output, journal and"
+                          + " plan");
+              assertThat(w.hint()).hasValueSatisfying(h -> assertThat(h).contains("secret: true"));
+            });
+  }
+
+  @Test
+  void aTypeErrorNeverQuotesAUrlPassword() {
+    Parameters.Resolution r =
+        resolve(Map.of("release", "2", "mode", "https://u:hunter2@h/"), Optional.empty(), Map.of());
+
+    assertThat(r.problems())
+        .extracting(Problem::message)
+        .containsExactly(
+            "parameter `mode` (string, from -p): `https://u:***@h/` is not one of fast, safe");
+  }
+
+  @Test
   void brokenParamsFileIsAProblemNotAnException() throws IOException {
     Path file = Files.writeString(dir.resolve("bad.yaml"), "release: [unclosed\n");
     Parameters.Resolution r = resolve(Map.of(), Optional.of(file), Map.of());

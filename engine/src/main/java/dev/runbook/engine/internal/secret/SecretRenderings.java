@@ -89,7 +89,7 @@ public final class SecretRenderings {
         case '\b' -> out.append("\\b");
         case '\f' -> out.append("\\f");
         default -> {
-          if (c < 0x20 || c == 0x7f || (asciiOnly && c > 0x7e)) {
+          if (c < 0x20 || (asciiOnly && c > 0x7f)) {
             out.append(String.format(upperHex ? "\\u%04X" : "\\u%04x", (int) c));
           } else {
             out.append(c);

@@ -51,4 +51,16 @@ class JsonFieldsTest {
     assertThat(JsonFields.renderExpected("200", Masking.NONE)).isEqualTo("200");
     assertThat(JsonFields.renderExpected("ok", Masking.NONE)).isEqualTo("\"ok\"");
   }
+
+  @Test
+  void aSecretIsMaskedBeforeAQuotedValueIsShortenedOrEscaped() {
+    String secret =
+        "a \"long\" secret, longer than what a detail shows of a value: " + "x".repeat(80);
+    Masking masking = Masking.of(java.util.Set.of(secret));
+
+    assertThat(JsonFields.render(secret + " and more", masking)).isEqualTo("\"*** and more\"");
+    assertThat(JsonFields.renderExpected("pre " + secret, masking)).isEqualTo("\"pre ***\"");
+    assertThat(JsonFields.render(new JSONObject().put("k", secret), masking))
+        .isEqualTo("{\"k\":\"***\"}");
+  }
 }

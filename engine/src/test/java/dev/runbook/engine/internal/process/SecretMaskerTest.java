@@ -50,6 +50,19 @@ class SecretMaskerTest {
   }
 
   @Test
+  void masksTheJsonFormOfASecretSplitAtEveryPossibleChunkBoundary() {
+    String secret = "pa\"ss\\w\tord";
+    String text = "{\"password\":\"pa\\\"ss\\\\w\\tord\"}";
+    for (int first = 0; first <= text.length(); first++) {
+      for (int second = first; second <= text.length(); second++) {
+        assertThat(maskInChunks(text, Set.of(secret), first, second))
+            .as("split at %d and %d", first, second)
+            .isEqualTo("{\"password\":\"***\"}");
+      }
+    }
+  }
+
+  @Test
   void masksAMultiLineSecret() {
     assertThat(mask("key:\n-----BEGIN\nMIIE\n-----END\ndone", Set.of("-----BEGIN\nMIIE\n-----END")))
         .isEqualTo("key:\n***\ndone");

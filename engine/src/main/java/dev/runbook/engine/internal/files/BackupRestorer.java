@@ -23,7 +23,7 @@ final class BackupRestorer {
   /** How many bad paths a refusal names before "and N more". */
   static final int PROBLEMS_SHOWN = 3;
 
-  RestoreResult restore(Path fromDir, Path toDir) {
+  RestoreResult restore(Path fromDir, Path toDir, Optional<String> journaled) {
     if (!Files.isDirectory(fromDir)) {
       throw new FileActionException(
           Code.SOURCE_MISSING,
@@ -36,6 +36,20 @@ final class BackupRestorer {
           null);
     }
     BackupManifest manifest = BackupManifest.readFrom(fromDir, ACTION);
+    if (journaled.isPresent() && !journaled.get().equals(manifest.digest())) {
+      throw new FileActionException(
+          Code.BACKUP_INVALID,
+          fromDir,
+          ACTION
+              + ": backup "
+              + fromDir
+              + " is not the backup this run made there: its manifest's digest is "
+              + manifest.digest()
+              + ", the backup step journaled "
+              + journaled.get()
+              + " (the backup was changed after it was made); nothing was changed",
+          null);
+    }
     if (!Files.isDirectory(toDir)) {
       throw FileActions.conflict(
           toDir,
@@ -130,7 +144,7 @@ final class BackupRestorer {
         }
       }
       case SYMLINK -> {
-        String target = Files.readSymbolicLink(path).toString();
+        String target = FileNames.text(Files.readSymbolicLink(path));
         if (!target.equals(entry.target().orElseThrow())) {
           return Optional.of(
               entry.path()
@@ -143,7 +157,7 @@ final class BackupRestorer {
       case DIRECTORY -> {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
           for (Path child : children) {
-            String childPath = EntryPath.child(entry.path(), child.getFileName().toString());
+            String childPath = EntryPath.child(entry.path(), FileNames.text(child.getFileName()));
             if (!known.contains(childPath)) {
               return Optional.of(childPath + ": not in the manifest (added after the backup)");
             }

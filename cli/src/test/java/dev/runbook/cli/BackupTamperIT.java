@@ -99,7 +99,8 @@ class BackupTamperIT {
   void aStateDirectoryItsGroupCanWriteIsRefusedNamingItAndItsMode() throws Exception {
     Files.createDirectories(ws.stateDir);
     Files.setPosixFilePermissions(ws.stateDir, PosixFilePermissions.fromString("rwxrwxr-x"));
-    ws.write("hello.yaml", "schema: runbook/v1\nname: hello\nsteps:\n  - id: a\n    run: \"true\"\n");
+    ws.write(
+        "hello.yaml", "schema: runbook/v1\nname: hello\nsteps:\n  - id: a\n    run: \"true\"\n");
 
     CliProcess.Result result = ws.run("hello.yaml");
 
@@ -119,7 +120,8 @@ class BackupTamperIT {
     Files.createDirectories(ws.stateDir.resolve("runs"));
     Files.setPosixFilePermissions(
         ws.stateDir.resolve("runs"), PosixFilePermissions.fromString("rwxr-xrwx"));
-    ws.write("hello.yaml", "schema: runbook/v1\nname: hello\nsteps:\n  - id: a\n    run: \"true\"\n");
+    ws.write(
+        "hello.yaml", "schema: runbook/v1\nname: hello\nsteps:\n  - id: a\n    run: \"true\"\n");
 
     CliProcess.Result result = CliProcess.run(dir, "runs", "--state-dir", ws.stateDir.toString());
 

@@ -103,7 +103,11 @@ final class BackupRestorer {
       try {
         verifyEntry(path, entry, known, hasher).ifPresent(problems::add);
       } catch (IOException e) {
-        problems.add(entry.path() + ": cannot be read (" + FileActionException.reason(e) + ")");
+        problems.add(
+            FileNames.shown(entry.path())
+                + ": cannot be read ("
+                + FileActionException.reason(e)
+                + ")");
       }
     }
     return problems;
@@ -111,14 +115,15 @@ final class BackupRestorer {
 
   private static Optional<String> verifyEntry(
       Path path, FileEntry entry, Set<String> known, ContentHasher hasher) throws IOException {
+    String shown = FileNames.shown(entry.path());
     Optional<PosixAttributes.Stat> stat = PosixAttributes.lstatIfExists(path);
     if (stat.isEmpty()) {
-      return Optional.of(entry.path() + ": missing");
+      return Optional.of(shown + ": missing");
     }
     PosixAttributes.Kind kind = stat.get().kind();
     if (!kind.fileType().equals(Optional.of(entry.type()))) {
       return Optional.of(
-          entry.path()
+          shown
               + ": is "
               + kind.description()
               + ", the manifest says "
@@ -128,11 +133,7 @@ final class BackupRestorer {
       case FILE -> {
         if (stat.get().size() != entry.size()) {
           return Optional.of(
-              entry.path()
-                  + ": "
-                  + stat.get().size()
-                  + " bytes, the manifest says "
-                  + entry.size());
+              shown + ": " + stat.get().size() + " bytes, the manifest says " + entry.size());
         }
         String sha256;
         try (FileChannel in =
@@ -140,18 +141,18 @@ final class BackupRestorer {
           sha256 = hasher.hash(in).sha256();
         }
         if (!sha256.equals(entry.sha256().orElseThrow())) {
-          return Optional.of(entry.path() + ": content differs (SHA-256 mismatch)");
+          return Optional.of(shown + ": content differs (SHA-256 mismatch)");
         }
       }
       case SYMLINK -> {
         String target = FileNames.text(Files.readSymbolicLink(path));
         if (!target.equals(entry.target().orElseThrow())) {
           return Optional.of(
-              entry.path()
+              shown
                   + ": links to "
-                  + target
+                  + FileNames.shown(target)
                   + ", the manifest says "
-                  + entry.target().orElseThrow());
+                  + FileNames.shown(entry.target().orElseThrow()));
         }
       }
       case DIRECTORY -> {
@@ -159,7 +160,8 @@ final class BackupRestorer {
           for (Path child : children) {
             String childPath = EntryPath.child(entry.path(), FileNames.text(child.getFileName()));
             if (!known.contains(childPath)) {
-              return Optional.of(childPath + ": not in the manifest (added after the backup)");
+              return Optional.of(
+                  FileNames.shown(childPath) + ": not in the manifest (added after the backup)");
             }
           }
         }

@@ -49,7 +49,7 @@ import org.json.JSONTokener;
  *
  * One UTF-8 JSON object; the writer puts one entry per line. Readers ignore fields they do not know
  * and refuse any other {@code format} or {@code version} (version 1 did not cover owners and times
- * with its digest, so a restore cannot trust what it would apply; see ADR 0014).
+ * with its digest, so a restore cannot trust what it would apply; see ADR 0015).
  *
  * <p>File names are bytes, not text: every name (a path, a root, a link target, the base) is a JSON
  * string when its bytes are valid UTF-8, else an object {@code {"base64":"Y2Fm6Q=="}} holding its

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * File names as the bytes the kernel holds, whatever the locale (see ADR 0014).
+ * File names as the bytes the kernel holds, whatever the locale (see ADR 0015).
  *
  * <p>The JDK turns names into strings with {@code sun.jnu.encoding}, fixed at start-up from {@code
  * LANG}/{@code LC_ALL} (on Java 17 {@code -Dsun.jnu.encoding} is ignored): under the C locale every

@@ -81,6 +81,23 @@ final class ActiveRun {
     this.state = new RunState(plan.params(), context.environment(), runId, runDir);
     index(plan.steps(), plan.runbook(), null);
     index(plan.finallySteps(), plan.runbook(), null);
+    state.markBackupSteps(backupStepIds(plan.runbook()));
+  }
+
+  /** The ids of a runbook's own backup steps, for a restore to find what the run journaled. */
+  private static List<String> backupStepIds(Runbook runbook) {
+    List<String> ids = new ArrayList<>();
+    for (Step step : runbook.steps()) {
+      if (step.action() instanceof Action.Backup) {
+        ids.add(step.id());
+      }
+    }
+    for (Step step : runbook.finallySteps()) {
+      if (step.action() instanceof Action.Backup) {
+        ids.add(step.id());
+      }
+    }
+    return ids;
   }
 
   private void index(List<PlannedStep> steps, Runbook owner, String callId) {
@@ -230,6 +247,7 @@ final class ActiveRun {
     RunState calleeState = new RunState(params, context.environment(), runId, runDir);
     calleeState.addSecretValues(caller.secretValues());
     calleeState.resolveRunbookEnv(callee.env());
+    calleeState.markBackupSteps(backupStepIds(callee));
     return calleeState;
   }
 

@@ -225,7 +225,7 @@ public final class ActionRunner {
       Step step, RunState state, Map<String, String> stepEnv, Path cwd) {
     if (step.action() instanceof Action.Backup backup) {
       try {
-        Path dir = cwd.resolve(state.resolve(backup.to(), stepEnv)).normalize();
+        Path dir = FileActions.resolve(cwd, state.resolve(backup.to(), stepEnv));
         return new LinkedHashMap<>(files.existingBackup(dir).outputs());
       } catch (ExpressionException | FileActionException e) {
         return Map.of();
@@ -260,7 +260,7 @@ public final class ActionRunner {
       return Optional.empty();
     }
     try {
-      Function<Template, Path> path = t -> cwd.resolve(state.resolve(t, stepEnv)).normalize();
+      Function<Template, Path> path = t -> FileActions.resolve(cwd, state.resolve(t, stepEnv));
       Optional<? extends Map<String, String>> outputs = Optional.empty();
       if (step.action() instanceof Action.Backup backup) {
         List<Path> paths = backup.paths().stream().map(path).toList();
@@ -280,7 +280,10 @@ public final class ActionRunner {
       } else if (step.action() instanceof Action.Restore restore) {
         outputs =
             files
-                .finishedRestore(path.apply(restore.from()), path.apply(restore.to()))
+                .finishedRestore(
+                    path.apply(restore.from()),
+                    path.apply(restore.to()),
+                    state.journaledBackupDigest(path.apply(restore.from())))
                 .map(RestoreResult::outputs);
       }
       return outputs.map(LinkedHashMap<String, Object>::new);
@@ -332,7 +335,7 @@ public final class ActionRunner {
     }
 
     private Path path(Template t) {
-      return cwd.resolve(text(t)).normalize();
+      return FileActions.resolve(cwd, text(t));
     }
 
     private Attempt process(List<String> argv, Map<String, String> extraEnv) {
@@ -515,7 +518,11 @@ public final class ActionRunner {
     public Attempt visitRestore(Action.Restore a) {
       try {
         return Attempt.succeeded(
-            new LinkedHashMap<>(files.restore(path(a.from()), path(a.to())).outputs()));
+            new LinkedHashMap<>(
+                files
+                    .restore(
+                        path(a.from()), path(a.to()), state.journaledBackupDigest(path(a.from())))
+                    .outputs()));
       } catch (FileActionException e) {
         return Attempt.failed(e.getMessage());
       }

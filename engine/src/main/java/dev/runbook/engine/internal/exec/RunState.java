@@ -4,6 +4,7 @@ import dev.runbook.dsl.Parameters;
 import dev.runbook.dsl.UrlCredentials;
 import dev.runbook.dsl.expr.ExpressionLanguage;
 import dev.runbook.dsl.model.Template;
+import dev.runbook.engine.internal.files.FileActions;
 import dev.runbook.engine.internal.render.Bindings;
 import dev.runbook.engine.internal.secret.Masking;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ public final class RunState {
   private final Map<String, String> processEnv;
   private final Map<String, String> runbookEnv = new LinkedHashMap<>();
   private final Map<String, Map<String, Object>> steps = new LinkedHashMap<>();
+  private final Set<String> backupSteps = new HashSet<>();
   private final String runId;
   private final Path runDir;
 
@@ -96,6 +98,36 @@ public final class RunState {
     step.put("status", status);
     step.put("outputs", new HashMap<>(outputs));
     steps.put(id, step);
+  }
+
+  /**
+   * Names the steps whose action is a {@code backup}: their recorded outputs ({@code dir}, {@code
+   * digest}) are what the run journaled about the backups it made, which a restore checks.
+   */
+  public void markBackupSteps(Collection<String> ids) {
+    backupSteps.addAll(ids);
+  }
+
+  /**
+   * The manifest digest a backup step of this run journaled for the backup in {@code dir}, if one
+   * made it (the last one, if several wrote there); empty for a backup the run did not make.
+   */
+  public Optional<String> journaledBackupDigest(Path dir) {
+    Optional<String> found = Optional.empty();
+    for (String id : backupSteps) {
+      Map<String, Object> step = steps.get(id);
+      if (step == null || !"succeeded".equals(step.get("status"))) {
+        continue;
+      }
+      Object outputs = step.get("outputs");
+      if (outputs instanceof Map<?, ?> map
+          && map.get("dir") instanceof String made
+          && map.get("digest") instanceof String digest
+          && FileActions.samePath(FileActions.path(made), dir)) {
+        found = Optional.of(digest);
+      }
+    }
+    return found;
   }
 
   /** The status last recorded for step {@code id} ({@code succeeded}, {@code failed}, ...). */

@@ -33,12 +33,13 @@ final class AtomicReplacement {
   static Path sibling(Path target, String purpose) {
     byte[] random = new byte[6];
     ThreadLocalRandom.current().nextBytes(random);
-    return target.resolveSibling(siblingPrefix(target, purpose) + HexFormat.of().formatHex(random));
+    return target.resolveSibling(
+        FileNames.path(siblingPrefix(target, purpose) + HexFormat.of().formatHex(random)));
   }
 
   /** The start of every {@link #sibling} name for this target and purpose. */
   static String siblingPrefix(Path target, String purpose) {
-    String name = target.getFileName().toString();
+    String name = FileNames.text(target.getFileName());
     // Keep the name recognisable but far below NAME_MAX (255 bytes) whatever its script.
     int end =
         name.offsetByCodePoints(

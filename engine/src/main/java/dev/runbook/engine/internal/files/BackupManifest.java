@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,16 +45,22 @@ import org.json.JSONTokener;
  * directory itself and any directory between it and a backed-up path are owner-only ({@code 0700});
  * the manifest is {@code 0600}. A top-level path named {@code manifest.json} is therefore reserved.
  *
- * <h2>Format, version 1</h2>
+ * <h2>Format, version 2</h2>
  *
  * One UTF-8 JSON object; the writer puts one entry per line. Readers ignore fields they do not know
- * and refuse any other {@code format} or {@code version}.
+ * and refuse any other {@code format} or {@code version} (version 1 did not cover owners and times
+ * with its digest, so a restore cannot trust what it would apply; see ADR 0015).
+ *
+ * <p>File names are bytes, not text: every name (a path, a root, a link target, the base) is a JSON
+ * string when its bytes are valid UTF-8, else an object {@code {"base64":"Y2Fm6Q=="}} holding its
+ * exact bytes, so that a name such as Latin-1 {@code caf\xE9} comes back as it was.
  *
  * <pre>{@code
- * {"format":"runbook-backup","version":1,"created":"2026-11-23T07:12:03.123456Z",
+ * {"format":"runbook-backup","version":2,"created":"2026-11-23T07:12:03.123456Z",
  *  "base":"/opt/seqdesk","origin":{"run":"20261123-0712-seqdesk-3f9a","step":"backup_data"},
  *  "roots":["files/local.db","files/assets",".env"],
  *  "digest":"sha256:5c1f…","entries":[
+ * {"path":{"base64":"Y2Fm6Q=="},"type":"file","size":3,"mode":"0644","mtime":"…","uid":0,"gid":0,"sha256":"…"},
  * {"path":".env","type":"file","size":12,"mode":"0600","mtime":"2026-11-20T10:00:00Z","uid":1000,"gid":1000,"sha256":"5891b5b5…"},
  * {"path":"files/assets","type":"dir","size":0,"mode":"0755","mtime":"…","uid":1000,"gid":1000},
  * {"path":"files/assets/logo.png","type":"symlink","size":0,"mode":"0777","mtime":"…","uid":1000,"gid":1000,"target":"brand/logo.png"},
@@ -73,8 +80,11 @@ import org.json.JSONTokener;
  *       Not covered by {@code digest}: it names who wrote the backup, not what it holds.
  *   <li>{@code roots}: the backed-up paths, relative to {@code base}, in the order given; a restore
  *       replaces each of them as a whole.
- *   <li>{@code digest}: the {@link TreeDigest} of {@code entries}, which a reader recomputes, so an
- *       entry removed or edited by hand makes the manifest invalid.
+ *   <li>{@code digest}: the {@link ManifestDigest} of {@code roots} and {@code entries}, covering
+ *       everything a restore applies (names, kinds, modes, sizes, contents, link texts, owners,
+ *       times), which a reader recomputes, so an entry removed or edited by hand makes the manifest
+ *       invalid. A backup step journals it among its outputs, so that a restore in the same run
+ *       refuses a backup whose manifest was rewritten and re-digested since.
  *   <li>{@code entries}: every file, directory and symbolic link under the roots, the roots
  *       included, in pre-order (a directory before its contents). Per entry:
  *       <ul>
@@ -84,7 +94,8 @@ import org.json.JSONTokener;
  *         <li>{@code size}: bytes of a file, {@code 0} otherwise;
  *         <li>{@code mode}: permission bits as four octal digits ({@code "0640"}, {@code "4755"});
  *         <li>{@code mtime}: modification time, ISO-8601 UTC with the file system's precision;
- *         <li>{@code uid}, {@code gid}: numeric owner and group (optional when reading);
+ *         <li>{@code uid}, {@code gid}: numeric owner and group (optional when reading; covered by
+ *             the digest either way);
  *         <li>{@code sha256}: lower-case hex SHA-256 of a file's content (files only);
  *         <li>{@code target}: the text of a symbolic link, never followed (symlinks only).
  *       </ul>
@@ -113,7 +124,7 @@ public record BackupManifest(
   public static final String FORMAT = "runbook-backup";
 
   /** The format version this code writes and reads. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   /**
    * The run and step that made a backup.
@@ -156,8 +167,13 @@ public record BackupManifest(
     this(created, base, roots, entries, Optional.empty());
   }
 
-  /** The {@link TreeDigest} of all entries. */
+  /** The {@link ManifestDigest} of the roots and all entries, as the manifest records it. */
   public String digest() {
+    return ManifestDigest.of(VERSION, roots, entries);
+  }
+
+  /** The {@link TreeDigest} of all entries: what a tree restored from this backup digests to. */
+  public String contentDigest() {
     return TreeDigest.of(entries);
   }
 
@@ -178,7 +194,8 @@ public record BackupManifest(
     for (int i = 0; i < roots.size(); i++) {
       String root = roots.get(i);
       if (!EntryPath.isValid(root)) {
-        return Optional.of("root \"" + root + "\" is not a relative path without . or ..");
+        return Optional.of(
+            "root \"" + FileNames.shown(root) + "\" is not a relative path without . or ..");
       }
       if (root.split("/")[0].equals(FILE_NAME)) {
         return Optional.of("root \"" + root + "\" is reserved for the manifest");
@@ -196,17 +213,18 @@ public record BackupManifest(
     Map<String, FileEntry> byPath = new HashMap<>();
     for (FileEntry entry : entries) {
       String path = entry.path();
+      String shown = FileNames.shown(path);
       if (!EntryPath.isValid(path)) {
-        return Optional.of("entry \"" + path + "\" is not a relative path without . or ..");
+        return Optional.of("entry \"" + shown + "\" is not a relative path without . or ..");
       }
-      if (entry.target().map(t -> t.isEmpty() || t.indexOf('\0') >= 0).orElse(false)) {
-        return Optional.of("entry \"" + path + "\" has an empty or invalid link target");
+      if (entry.target().map(t -> t.isEmpty() || !FileNames.isEncodable(t)).orElse(false)) {
+        return Optional.of("entry \"" + shown + "\" has an empty or invalid link target");
       }
       if (byPath.put(path, entry) != null) {
-        return Optional.of("entry \"" + path + "\" is listed twice");
+        return Optional.of("entry \"" + shown + "\" is listed twice");
       }
       if (roots.stream().noneMatch(root -> EntryPath.isWithin(path, root))) {
-        return Optional.of("entry \"" + path + "\" is not under any root");
+        return Optional.of("entry \"" + shown + "\" is not under any root");
       }
     }
     Set<String> rootSet = new HashSet<>(roots);
@@ -216,12 +234,13 @@ public record BackupManifest(
       }
       FileEntry parent = byPath.get(EntryPath.parent(entry.path()));
       if (parent == null || parent.type() != FileType.DIRECTORY) {
-        return Optional.of("entry \"" + entry.path() + "\" has no directory entry as its parent");
+        return Optional.of(
+            "entry \"" + FileNames.shown(entry.path()) + "\" has no directory entry as its parent");
       }
     }
     for (String root : roots) {
       if (!byPath.containsKey(root)) {
-        return Optional.of("root \"" + root + "\" has no entry");
+        return Optional.of("root \"" + FileNames.shown(root) + "\" has no entry");
       }
     }
     return Optional.empty();
@@ -258,7 +277,7 @@ public record BackupManifest(
     out.write("{\"format\":" + JSONObject.quote(FORMAT));
     out.write(",\"version\":" + VERSION);
     out.write(",\"created\":" + JSONObject.quote(created.toString()));
-    out.write(",\"base\":" + JSONObject.quote(base.toString()));
+    out.write(",\"base\":" + nameJson(FileNames.text(base)));
     if (origin.isPresent()) {
       out.write(
           ",\"origin\":"
@@ -270,7 +289,11 @@ public record BackupManifest(
                   .value(origin.get().step())
                   .endObject());
     }
-    out.write(",\"roots\":" + new JSONArray(roots));
+    out.write(",\"roots\":[");
+    for (int i = 0; i < roots.size(); i++) {
+      out.write((i == 0 ? "" : ",") + nameJson(roots.get(i)));
+    }
+    out.write("]");
     out.write(",\"digest\":" + JSONObject.quote(digest()));
     out.write(",\"entries\":[\n");
     for (int i = 0; i < entries.size(); i++) {
@@ -284,7 +307,7 @@ public record BackupManifest(
     JSONStringer json = new JSONStringer();
     json.object()
         .key("path")
-        .value(entry.path())
+        .value(nameValue(entry.path()))
         .key("type")
         .value(entry.type().manifestName())
         .key("size")
@@ -300,9 +323,41 @@ public record BackupManifest(
       json.key("sha256").value(entry.sha256().get());
     }
     if (entry.target().isPresent()) {
-      json.key("target").value(entry.target().get());
+      json.key("target").value(nameValue(entry.target().get()));
     }
     return json.endObject().toString();
+  }
+
+  /** A name as JSON: a string if its bytes are valid UTF-8, else {@code {"base64": bytes}}. */
+  private static Object nameValue(String name) {
+    if (FileNames.isUtf8(name)) {
+      return name;
+    }
+    return new JSONObject()
+        .put("base64", Base64.getEncoder().encodeToString(FileNames.encode(name)));
+  }
+
+  private static String nameJson(String name) {
+    Object value = nameValue(name);
+    return value instanceof String text ? JSONObject.quote(text) : value.toString();
+  }
+
+  /** The name text a {@link #nameValue} holds; a JSON string must be valid Unicode. */
+  private static String nameOf(Object value, String what) {
+    if (value instanceof String text) {
+      if (!FileNames.isUtf8(text) || !FileNames.isEncodable(text)) {
+        throw new JSONException(what + " holds a lone surrogate; write its bytes as base64");
+      }
+      return text;
+    }
+    if (value instanceof JSONObject object && object.has("base64")) {
+      try {
+        return FileNames.decode(Base64.getDecoder().decode(object.getString("base64")));
+      } catch (IllegalArgumentException e) {
+        throw new JSONException(what + " is not valid base64", e);
+      }
+    }
+    throw new JSONException(what + " is neither a string nor {\"base64\": …}");
   }
 
   /**
@@ -349,11 +404,14 @@ public record BackupManifest(
                 + version
                 + ", this runbook reads version "
                 + VERSION
-                + (version > VERSION ? " (written by a newer runbook?)" : ""),
+                + (version > VERSION
+                    ? " (written by a newer runbook?)"
+                    : " (its digest does not cover the owners and times a restore applies; make a"
+                        + " new backup, or restore this one by hand after checking it)"),
             null);
       }
       Instant created = Instant.parse(json.getString("created"));
-      Path base = Path.of(json.getString("base"));
+      Path base = FileNames.path(nameOf(json.get("base"), "base"));
       Optional<Origin> origin = Optional.empty();
       if (json.has("origin")) {
         JSONObject by = json.getJSONObject("origin");
@@ -362,7 +420,7 @@ public record BackupManifest(
       List<String> roots = new ArrayList<>();
       JSONArray rootArray = json.getJSONArray("roots");
       for (int i = 0; i < rootArray.length(); i++) {
-        roots.add(rootArray.getString(i));
+        roots.add(nameOf(rootArray.get(i), "root " + i));
       }
       List<FileEntry> entries = new ArrayList<>();
       JSONArray entryArray = json.getJSONArray("entries");
@@ -387,8 +445,8 @@ public record BackupManifest(
   }
 
   private static FileEntry entryOf(JSONObject json, int index) {
-    String path = json.getString("path");
-    String where = "entry " + index + " (\"" + path + "\"): ";
+    String path = nameOf(json.get("path"), "entry " + index + "'s path");
+    String where = "entry " + index + " (\"" + FileNames.shown(path) + "\"): ";
     FileType type =
         FileType.ofManifestName(json.getString("type"))
             .orElseThrow(
@@ -407,7 +465,9 @@ public record BackupManifest(
       throw new JSONException(where + "sha256 is not 64 lower-case hex digits");
     }
     Optional<String> target =
-        type == FileType.SYMLINK ? Optional.of(json.getString("target")) : Optional.empty();
+        type == FileType.SYMLINK
+            ? Optional.of(nameOf(json.get("target"), where + "target"))
+            : Optional.empty();
     try {
       return new FileEntry(
           path,

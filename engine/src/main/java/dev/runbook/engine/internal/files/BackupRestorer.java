@@ -23,7 +23,7 @@ final class BackupRestorer {
   /** How many bad paths a refusal names before "and N more". */
   static final int PROBLEMS_SHOWN = 3;
 
-  RestoreResult restore(Path fromDir, Path toDir) {
+  RestoreResult restore(Path fromDir, Path toDir, Optional<String> journaled) {
     if (!Files.isDirectory(fromDir)) {
       throw new FileActionException(
           Code.SOURCE_MISSING,
@@ -36,6 +36,20 @@ final class BackupRestorer {
           null);
     }
     BackupManifest manifest = BackupManifest.readFrom(fromDir, ACTION);
+    if (journaled.isPresent() && !journaled.get().equals(manifest.digest())) {
+      throw new FileActionException(
+          Code.BACKUP_INVALID,
+          fromDir,
+          ACTION
+              + ": backup "
+              + fromDir
+              + " is not the backup this run made there: its manifest's digest is "
+              + manifest.digest()
+              + ", the backup step journaled "
+              + journaled.get()
+              + " (the backup was changed after it was made); nothing was changed",
+          null);
+    }
     if (!Files.isDirectory(toDir)) {
       throw FileActions.conflict(
           toDir,
@@ -89,7 +103,11 @@ final class BackupRestorer {
       try {
         verifyEntry(path, entry, known, hasher).ifPresent(problems::add);
       } catch (IOException e) {
-        problems.add(entry.path() + ": cannot be read (" + FileActionException.reason(e) + ")");
+        problems.add(
+            FileNames.shown(entry.path())
+                + ": cannot be read ("
+                + FileActionException.reason(e)
+                + ")");
       }
     }
     return problems;
@@ -97,14 +115,15 @@ final class BackupRestorer {
 
   private static Optional<String> verifyEntry(
       Path path, FileEntry entry, Set<String> known, ContentHasher hasher) throws IOException {
+    String shown = FileNames.shown(entry.path());
     Optional<PosixAttributes.Stat> stat = PosixAttributes.lstatIfExists(path);
     if (stat.isEmpty()) {
-      return Optional.of(entry.path() + ": missing");
+      return Optional.of(shown + ": missing");
     }
     PosixAttributes.Kind kind = stat.get().kind();
     if (!kind.fileType().equals(Optional.of(entry.type()))) {
       return Optional.of(
-          entry.path()
+          shown
               + ": is "
               + kind.description()
               + ", the manifest says "
@@ -114,11 +133,7 @@ final class BackupRestorer {
       case FILE -> {
         if (stat.get().size() != entry.size()) {
           return Optional.of(
-              entry.path()
-                  + ": "
-                  + stat.get().size()
-                  + " bytes, the manifest says "
-                  + entry.size());
+              shown + ": " + stat.get().size() + " bytes, the manifest says " + entry.size());
         }
         String sha256;
         try (FileChannel in =
@@ -126,26 +141,27 @@ final class BackupRestorer {
           sha256 = hasher.hash(in).sha256();
         }
         if (!sha256.equals(entry.sha256().orElseThrow())) {
-          return Optional.of(entry.path() + ": content differs (SHA-256 mismatch)");
+          return Optional.of(shown + ": content differs (SHA-256 mismatch)");
         }
       }
       case SYMLINK -> {
-        String target = Files.readSymbolicLink(path).toString();
+        String target = FileNames.text(Files.readSymbolicLink(path));
         if (!target.equals(entry.target().orElseThrow())) {
           return Optional.of(
-              entry.path()
+              shown
                   + ": links to "
-                  + target
+                  + FileNames.shown(target)
                   + ", the manifest says "
-                  + entry.target().orElseThrow());
+                  + FileNames.shown(entry.target().orElseThrow()));
         }
       }
       case DIRECTORY -> {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
           for (Path child : children) {
-            String childPath = EntryPath.child(entry.path(), child.getFileName().toString());
+            String childPath = EntryPath.child(entry.path(), FileNames.text(child.getFileName()));
             if (!known.contains(childPath)) {
-              return Optional.of(childPath + ": not in the manifest (added after the backup)");
+              return Optional.of(
+                  FileNames.shown(childPath) + ": not in the manifest (added after the backup)");
             }
           }
         }

@@ -127,12 +127,12 @@ final class BackupWriter {
       String[] segments = root.getKey().split("/");
       Path dir = staging;
       for (int i = 0; i < segments.length - 1; i++) {
-        dir = dir.resolve(segments[i]);
+        dir = FileNames.resolve(dir, segments[i]);
         if (between.add(dir)) {
           Files.createDirectory(dir, PosixAttributes.OWNER_ONLY_DIR);
         }
       }
-      Path target = dir.resolve(segments[segments.length - 1]);
+      Path target = FileNames.resolve(dir, segments[segments.length - 1]);
       entries.addAll(copier.copy(root.getValue(), target, root.getKey()));
     }
     for (Path dir : between) {
@@ -290,7 +290,7 @@ final class BackupWriter {
     List<Path> stale = new ArrayList<>();
     try (DirectoryStream<Path> siblings =
         Files.newDirectoryStream(
-            toDir.getParent(), entry -> entry.getFileName().toString().startsWith(prefix))) {
+            toDir.getParent(), entry -> FileNames.text(entry.getFileName()).startsWith(prefix))) {
       siblings.forEach(stale::add);
     } catch (NoSuchFileException e) {
       return;

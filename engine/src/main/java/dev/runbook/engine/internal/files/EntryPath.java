@@ -1,14 +1,14 @@
 package dev.runbook.engine.internal.files;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * Relative entry paths as they appear in results and manifests: {@code /}-separated names, no
- * empty, {@code .} or {@code ..} segment, no NUL; the single segment {@code .} names a root.
+ * Relative entry paths as they appear in results and manifests: {@code /}-separated names in {@link
+ * FileNames name text} (byte-exact, whatever the locale), no empty, {@code .} or {@code ..}
+ * segment, no NUL; the single segment {@code .} names a root.
  */
 final class EntryPath {
   /** The path of the root entry of a copy. */
@@ -16,7 +16,7 @@ final class EntryPath {
 
   /**
    * Orders entries so that a directory comes before everything inside it: segment by segment, each
-   * segment compared by its UTF-8 bytes (so {@code a/b} sorts before {@code a.b}).
+   * segment compared by its bytes (so {@code a/b} sorts before {@code a.b}).
    */
   static final Comparator<String> PRE_ORDER = EntryPath::compare;
 
@@ -28,7 +28,7 @@ final class EntryPath {
 
   /** Whether {@code path} is a well-formed, non-root relative entry path. */
   static boolean isValid(String path) {
-    if (path.isEmpty() || path.indexOf('\0') >= 0) {
+    if (path.isEmpty() || !FileNames.isEncodable(path)) {
       return false;
     }
     for (String segment : path.split("/", -1)) {
@@ -57,7 +57,7 @@ final class EntryPath {
     }
     Path result = dir;
     for (String segment : path.split("/")) {
-      result = result.resolve(segment);
+      result = FileNames.resolve(result, segment);
     }
     return result;
   }
@@ -69,7 +69,7 @@ final class EntryPath {
       if (out.length() > 0) {
         out.append('/');
       }
-      out.append(name);
+      out.append(FileNames.text(name));
     }
     return out.toString();
   }
@@ -86,9 +86,14 @@ final class EntryPath {
     return Integer.compare(left.size(), right.size());
   }
 
-  /** Compares two file names by their UTF-8 bytes, i.e. by code point. */
+  /** Compares two names by their bytes (for valid UTF-8, by code point). */
   static int compareNames(String a, String b) {
+    return Arrays.compareUnsigned(FileNames.encode(a), FileNames.encode(b));
+  }
+
+  /** Compares two paths' last names by their bytes. */
+  static int compareFileNames(Path a, Path b) {
     return Arrays.compareUnsigned(
-        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        FileNames.bytes(a.getFileName()), FileNames.bytes(b.getFileName()));
   }
 }

@@ -321,7 +321,22 @@ public final class FileActions {
    *     does not match its manifest; other codes for conflicts and file system failures
    */
   public RestoreResult restore(Path fromDir, Path toDir) {
-    return new BackupRestorer().restore(absolute(fromDir, "fromDir"), absolute(toDir, "toDir"));
+    return restore(fromDir, toDir, Optional.empty());
+  }
+
+  /**
+   * As {@link #restore(Path, Path)}, for a backup whose manifest digest a run journaled: the backup
+   * is refused, before anything is read from it, unless its manifest has that digest. A manifest
+   * edited and re-digested after the backup step (owners, times, contents swapped) is so found out
+   * within the run that made the backup.
+   *
+   * @param journaled the digest the backup step's outputs recorded; empty for a backup this run did
+   *     not make
+   */
+  public RestoreResult restore(Path fromDir, Path toDir, Optional<String> journaled) {
+    Objects.requireNonNull(journaled, "journaled");
+    return new BackupRestorer()
+        .restore(absolute(fromDir, "fromDir"), absolute(toDir, "toDir"), journaled);
   }
 
   /**
@@ -333,6 +348,15 @@ public final class FileActions {
    * again would. Empty when it cannot tell or the restore is not complete.
    */
   public Optional<RestoreResult> finishedRestore(Path fromDir, Path toDir) {
+    return finishedRestore(fromDir, toDir, Optional.empty());
+  }
+
+  /**
+   * As {@link #finishedRestore(Path, Path)}; empty too when the manifest's digest is not {@code
+   * journaled} (see {@link #restore(Path, Path, Optional)}).
+   */
+  public Optional<RestoreResult> finishedRestore(
+      Path fromDir, Path toDir, Optional<String> journaled) {
     Path from = absolute(fromDir, "fromDir");
     Path to = absolute(toDir, "toDir");
     try {
@@ -350,7 +374,8 @@ public final class FileActions {
         targets.add(target);
         restored.addAll(TreeDigest.scan(target, root));
       }
-      if (!TreeDigest.of(restored).equals(manifest.digest())) {
+      if (!TreeDigest.of(restored).equals(manifest.contentDigest())
+          || journaled.map(d -> !d.equals(manifest.digest())).orElse(false)) {
         return Optional.empty();
       }
       for (Path target : targets) {
@@ -361,6 +386,32 @@ public final class FileActions {
           new RestoreResult(from, to, manifest.roots(), manifest.summary(), manifest.digest()));
     } catch (IOException | FileActionException e) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * The path a runbook's text names, relative to {@code dir} unless absolute, normalized: its
+   * characters as UTF-8 bytes whatever the locale (under {@code LANG=C} the JDK would refuse any
+   * non-ASCII name). Runbooks are UTF-8 text, so a name typed in one means those bytes.
+   */
+  public static Path resolve(Path dir, String text) {
+    return FileNames.resolve(dir, text).normalize();
+  }
+
+  /** {@link #resolve} of an absolute path's text, such as a backup step's {@code dir} output. */
+  public static Path path(String absolute) {
+    return FileNames.path(absolute).normalize();
+  }
+
+  /** Whether two paths name the same file: the same name, or the same inode where both exist. */
+  public static boolean samePath(Path a, Path b) {
+    if (a.normalize().equals(b.normalize())) {
+      return true;
+    }
+    try {
+      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -20,14 +20,14 @@ final class RealPaths {
     if (parent == null) {
       return path;
     }
-    return existingPrefixResolved(parent).resolve(path.getFileName().toString());
+    return existingPrefixResolved(parent).resolve(path.getFileName());
   }
 
   private static Path existingPrefixResolved(Path dir) throws IOException {
-    Deque<String> missing = new ArrayDeque<>();
+    Deque<Path> missing = new ArrayDeque<>();
     Path existing = dir;
     while (existing != null && !Files.exists(existing)) {
-      missing.push(existing.getFileName().toString());
+      missing.push(existing.getFileName());
       existing = existing.getParent();
     }
     Path result = existing == null ? dir.getRoot() : existing.toRealPath();

@@ -31,7 +31,7 @@ final class StaleSiblings {
    * place).
    */
   static void remove(String action, Path target, String purpose) {
-    String name = target.getFileName().toString();
+    String name = FileNames.text(target.getFileName());
     if (name.codePointCount(0, name.length()) > UNSHORTENED_CODE_POINTS) {
       return;
     }
@@ -44,7 +44,8 @@ final class StaleSiblings {
     List<Path> found = new ArrayList<>();
     try (DirectoryStream<Path> siblings =
         Files.newDirectoryStream(
-            target.getParent(), entry -> stale.matcher(entry.getFileName().toString()).matches())) {
+            target.getParent(),
+            entry -> stale.matcher(FileNames.text(entry.getFileName())).matches())) {
       siblings.forEach(found::add);
     } catch (NoSuchFileException e) {
       return;

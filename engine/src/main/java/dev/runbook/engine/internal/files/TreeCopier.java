@@ -11,7 +11,6 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -82,7 +81,8 @@ final class TreeCopier {
           directories.add(entry);
         }
         case FILE -> restoreFile(source, destination, entry);
-        case SYMLINK -> createSymlink(destination, Path.of(entry.target().orElseThrow()), entry);
+        case SYMLINK ->
+            createSymlink(destination, FileNames.path(entry.target().orElseThrow()), entry);
       }
     }
     // Deepest first, so setting a directory's time is not undone by work inside it.
@@ -121,9 +121,14 @@ final class TreeCopier {
     createDirectory(target);
     entries.add(entry);
     for (Path child : children(source)) {
-      String name = child.getFileName().toString();
+      // Resolved as a Path, never through a String: the name keeps its exact bytes.
+      String name = FileNames.text(child.getFileName());
       copyEntry(
-          child, target.resolve(name), EntryPath.child(path, name), statInTree(child), entries);
+          child,
+          target.resolve(child.getFileName()),
+          EntryPath.child(path, name),
+          statInTree(child),
+          entries);
     }
     finishDirectory(target, entry);
   }
@@ -233,7 +238,7 @@ final class TreeCopier {
             stat.mtime().toInstant(),
             Optional.of(stat.owner()),
             Optional.empty(),
-            Optional.of(linkText.toString()));
+            Optional.of(FileNames.text(linkText)));
     createSymlink(target, linkText, entry);
     return entry;
   }
@@ -273,8 +278,7 @@ final class TreeCopier {
     } catch (IOException e) {
       throw FileActionException.io(action, "list directory", dir, e);
     }
-    children.sort(
-        Comparator.comparing((Path p) -> p.getFileName().toString(), EntryPath::compareNames));
+    children.sort(EntryPath::compareFileNames);
     return children;
   }
 

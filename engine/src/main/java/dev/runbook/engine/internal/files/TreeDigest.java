@@ -48,10 +48,10 @@ public final class TreeDigest {
     MessageDigest digest = ContentHasher.sha256();
     for (FileEntry entry : sorted) {
       field(digest, entry.type().manifestName());
-      field(digest, entry.path());
+      field(digest, FileNames.encode(entry.path()));
       field(digest, entry.type() == FileType.SYMLINK ? "-" : entry.modeOctal());
       field(digest, Long.toString(entry.size()));
-      field(digest, entry.sha256().or(entry::target).orElse(""));
+      field(digest, FileNames.encode(entry.sha256().or(entry::target).orElse("")));
     }
     return "sha256:" + HexFormat.of().formatHex(digest.digest());
   }
@@ -99,7 +99,7 @@ public final class TreeDigest {
           size = result.bytes();
         }
       } else if (type == FileType.SYMLINK) {
-        target = Optional.of(Files.readSymbolicLink(path).toString());
+        target = Optional.of(FileNames.text(Files.readSymbolicLink(path)));
       }
       out.add(
           new FileEntry(
@@ -116,10 +116,9 @@ public final class TreeDigest {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
           stream.forEach(children::add);
         }
-        children.sort(
-            Comparator.comparing((Path p) -> p.getFileName().toString(), EntryPath::compareNames));
+        children.sort(EntryPath::compareFileNames);
         for (Path child : children) {
-          scan(child, EntryPath.child(name, child.getFileName().toString()), hasher, out);
+          scan(child, EntryPath.child(name, FileNames.text(child.getFileName())), hasher, out);
         }
       }
     } catch (NoSuchFileException e) {
@@ -131,7 +130,11 @@ public final class TreeDigest {
   }
 
   private static void field(MessageDigest digest, String value) {
-    digest.update(value.getBytes(StandardCharsets.UTF_8));
+    field(digest, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void field(MessageDigest digest, byte[] value) {
+    digest.update(value);
     digest.update((byte) 0);
   }
 }

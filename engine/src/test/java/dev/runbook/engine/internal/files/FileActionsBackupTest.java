@@ -70,7 +70,7 @@ class FileActionsBackupTest {
     JSONObject manifest = new JSONObject(Files.readString(to.resolve("manifest.json")));
 
     assertThat(manifest.getString("format")).isEqualTo("runbook-backup");
-    assertThat(manifest.getInt("version")).isEqualTo(1);
+    assertThat(manifest.getInt("version")).isEqualTo(2);
     assertThat(manifest.getString("created")).isEqualTo("2026-11-23T07:12:03.500Z");
     assertThat(manifest.getString("base")).isEqualTo(app.toString());
     assertThat(manifest.getJSONArray("roots").toList()).containsExactly("files/assets", ".env");
@@ -130,7 +130,7 @@ class FileActionsBackupTest {
     List<String> lines = Files.readAllLines(to.resolve("manifest.json"));
 
     assertThat(lines).hasSize(4);
-    assertThat(lines.get(0)).startsWith("{\"format\":\"runbook-backup\",\"version\":1,");
+    assertThat(lines.get(0)).startsWith("{\"format\":\"runbook-backup\",\"version\":2,");
     assertThat(lines.get(1)).startsWith("{\"path\":\"files/assets/brand\",\"type\":\"dir\",");
     assertThat(lines.get(2))
         .startsWith("{\"path\":\"files/assets/brand/b.png\",\"type\":\"file\",");

@@ -243,11 +243,22 @@ class FileActionsRestoreTest {
   void refusesAManifestOfANewerVersion() throws Exception {
     Path manifest = backup.resolve("manifest.json");
     Files.writeString(
-        manifest, Files.readString(manifest).replace("\"version\":1,", "\"version\":2,"));
+        manifest, Files.readString(manifest).replace("\"version\":2,", "\"version\":3,"));
 
     assertThatThrownBy(() -> actions.restore(backup, app))
         .hasMessageContaining(
-            "it has format version 2, this runbook reads version 1 (written by a newer runbook?)");
+            "it has format version 3, this runbook reads version 2 (written by a newer runbook?)");
+  }
+
+  @Test
+  void refusesAVersionOneManifestWhoseDigestLeftOwnersAndTimesOut() throws Exception {
+    Path manifest = backup.resolve("manifest.json");
+    Files.writeString(
+        manifest, Files.readString(manifest).replace("\"version\":2,", "\"version\":1,"));
+
+    assertThatThrownBy(() -> actions.restore(backup, app))
+        .hasMessageContaining("it has format version 1, this runbook reads version 2")
+        .hasMessageContaining("does not cover the owners and times a restore applies");
   }
 
   @Test

@@ -36,6 +36,8 @@ final class KillMoments {
       Set<String> only,
       int count,
       long seed) {
+    // One generator per kind, so that the rollbacks' lengths (which vary) never move the forward
+    // moments a seed chooses.
     Random random = new Random(seed);
     List<KillMoment> forward = new ArrayList<>();
     for (int i = 0; i < clean.size() - 1; i++) {
@@ -45,6 +47,8 @@ final class KillMoments {
         forward.add(moment(i + 1, r, step, Optional.empty(), random));
       }
     }
+    Collections.shuffle(forward, random);
+    Random backwardRandom = new Random(~seed);
     List<KillMoment> backward = new ArrayList<>();
     rollbacks.forEach(
         (failed, records) -> {
@@ -62,8 +66,7 @@ final class KillMoments {
             }
           }
         });
-    Collections.shuffle(forward, random);
-    Collections.shuffle(backward, random);
+    Collections.shuffle(backward, backwardRandom);
     Deque<KillMoment> f = new ArrayDeque<>(forward);
     Deque<KillMoment> b = new ArrayDeque<>(backward);
     List<KillMoment> chosen = new ArrayList<>();

@@ -3,6 +3,8 @@ package dev.runbook.engine.rehearsal;
 import dev.runbook.engine.journal.Journal;
 import dev.runbook.engine.journal.JournalEvent;
 import dev.runbook.engine.journal.JournalRecord;
+import dev.runbook.engine.journal.RunFold;
+import dev.runbook.engine.journal.RunStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +71,14 @@ final class TrialRun {
     }
     Optional<String> runId = runId();
     boolean rerun = false;
+    if (killed && runId.isPresent()) {
+      // The kill may come after the journal's last record, as the engine exits: then the run is
+      // over, as an operator would find it with `runbook status`, and there is nothing to resume.
+      RunStatus status = RunFold.of(records(runId)).status();
+      if (!status.resumable()) {
+        return new Ended(exitOf(status), runId, records(runId), true, notes);
+      }
+    }
     for (int i = 0; killed && i < MAX_RESUMES && runId.isPresent(); i++) {
       List<String> resume =
           new ArrayList<>(
@@ -93,6 +103,16 @@ final class TrialRun {
       rerun = true;
     }
     return new Ended(exit, runId, records(runId), killed, notes);
+  }
+
+  /** The exit code the run's command gave, or would have given, for a run that is over. */
+  private static int exitOf(RunStatus status) {
+    return switch (status) {
+      case SUCCEEDED, UNDONE -> 0;
+      case ROLLED_BACK -> 1;
+      case PRECONDITIONS_UNMET -> 3;
+      default -> 4;
+    };
   }
 
   private Process start(List<String> args) throws IOException {

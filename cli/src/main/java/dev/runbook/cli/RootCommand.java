@@ -33,6 +33,7 @@ public final class RootCommand implements Runnable {
     SUBCOMMANDS.put("run", RunCommand::new);
     SUBCOMMANDS.put("resume", ResumeCommand::new);
     SUBCOMMANDS.put("rollback", RollbackCommand::new);
+    SUBCOMMANDS.put("test", TestCommand::new);
     SUBCOMMANDS.put("status", StatusCommand::new);
     SUBCOMMANDS.put("runs", RunsCommand::new);
     SUBCOMMANDS.put("log", LogCommand::new);
@@ -42,7 +43,8 @@ public final class RootCommand implements Runnable {
   }
 
   /** Subcommands that load a runbook first thing. */
-  static final Set<String> LOAD_RUNBOOKS = Set.of("validate", "plan", "run", "resume", "rollback");
+  static final Set<String> LOAD_RUNBOOKS =
+      Set.of("validate", "plan", "run", "resume", "rollback", "test");
 
   /** Subcommands that read their siblings' models (usage of them, a completion script of all). */
   private static final Set<String> NEED_SIBLINGS = Set.of("help", "completion");

@@ -63,6 +63,13 @@ final class RunCommand implements Callable<Integer> {
       description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   RunFormat format;
 
+  /**
+   * The fault point of a rehearsal: {@code runbook test} runs its failure trials with it. Hidden:
+   * an operator never needs it, and it is no edit of the runbook.
+   */
+  @Option(names = "--inject-failure-after", paramLabel = "STEP", hidden = true)
+  String injectFailureAfter;
+
   enum RunFormat {
     text,
     jsonl
@@ -101,6 +108,11 @@ final class RunCommand implements Callable<Integer> {
         engine.plan(
             loaded.load().runbook().orElseThrow(), loaded.load().called(), loaded.params(), true);
     saved.ifPresent(s -> engine.refuseChangedPlan(s, savedPlan, plan));
+    if (injectFailureAfter != null && !TestCommand.stepIds(plan).contains(injectFailureAfter)) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT,
+          "--inject-failure-after: the runbook has no step `" + injectFailureAfter + "`");
+    }
     UnfinishedRuns.warn(engine, plan.runbook().name(), err);
     try (RunOutput output = RunOutput.open(format, out)) {
       Runnable rearm =
@@ -108,7 +120,8 @@ final class RunCommand implements Callable<Integer> {
       RunResult result =
           engine.run(
               plan,
-              new RunOptions(policy, VersionProvider.version()),
+              new RunOptions(
+                  policy, VersionProvider.version(), Optional.ofNullable(injectFailureAfter)),
               output.listener(rearm),
               output.interaction(yes, engine::interrupt));
       return result.status().exitCode();

@@ -26,6 +26,13 @@ public final class CliProcess {
    */
   public static Result run(Path workDir, Map<String, String> env, String... args)
       throws IOException, InterruptedException {
+    return run(java.time.Duration.ofSeconds(60), workDir, env, args);
+  }
+
+  /** As {@link #run(Path, Map, String...)}, waiting up to {@code timeout} (a rehearsal). */
+  public static Result run(
+      java.time.Duration timeout, Path workDir, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(JAR + " is missing: run the tests with `mvn verify`");
     }
@@ -46,9 +53,10 @@ public final class CliProcess {
       builder.redirectOutput(out.toFile()).redirectError(err.toFile());
       builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       Process process = builder.start();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError("runbook " + String.join(" ", args) + " did not finish in 60s");
+        throw new AssertionError(
+            "runbook " + String.join(" ", args) + " did not finish in " + timeout);
       }
       return new Result(
           process.exitValue(),

@@ -214,6 +214,10 @@ final class StepTask {
         }
       }
       outputs = produced;
+      if (problem == null && injectedHere()) {
+        state.recordStep(step.id(), "failed", produced);
+        return failed(RunOptions.injectedFailure(id), true); // not retried: it is no try's fault
+      }
       if (problem == null) {
         state.recordStep(step.id(), "succeeded", produced);
         return StepOutcome.of(StepOutcome.Kind.SUCCEEDED);
@@ -230,6 +234,11 @@ final class StepTask {
       }
       delay = Duration.ofMillis((long) (delay.toMillis() * retry.backoff()));
     }
+  }
+
+  /** Whether the run's fault point ({@link RunOptions#failAfterAction}) is this step. */
+  private boolean injectedHere() {
+    return run.options.failAfterAction().filter(id::equals).isPresent();
   }
 
   private static boolean acted(Attempt.Outcome outcome) {

@@ -20,6 +20,7 @@ import dev.runbook.dsl.model.Requirement;
 import dev.runbook.dsl.model.Retry;
 import dev.runbook.dsl.model.Runbook;
 import dev.runbook.dsl.model.SourceLocation;
+import dev.runbook.dsl.model.StateSpec;
 import dev.runbook.dsl.model.Step;
 import dev.runbook.dsl.model.Template;
 import java.nio.file.Path;
@@ -101,6 +102,7 @@ final class ModelBinder {
     List<Check> preconditions = checks(root.opt("preconditions"), p + "/preconditions");
     List<Step> steps = steps(root.opt("steps"), p + "/steps");
     List<Step> finallySteps = steps(root.opt("finally"), p + "/finally");
+    Optional<StateSpec> state = state(root.optJSONObject("state"), p + "/state");
     return Optional.of(
         new Runbook(
             file,
@@ -113,6 +115,23 @@ final class ModelBinder {
             preconditions,
             steps,
             finallySteps,
+            state,
+            json.valueAt(p)));
+  }
+
+  private Optional<StateSpec> state(JSONObject o, String p) {
+    if (o == null) {
+      return Optional.empty();
+    }
+    JSONArray paths = o.optJSONArray("paths");
+    JSONArray commands = o.optJSONArray("commands");
+    return Optional.of(
+        new StateSpec(
+            optTemplate(o, "reset", p),
+            paths == null ? List.of() : templateList(paths, PositionedJson.child(p, "paths")),
+            commands == null
+                ? List.of()
+                : templateList(commands, PositionedJson.child(p, "commands")),
             json.valueAt(p)));
   }
 

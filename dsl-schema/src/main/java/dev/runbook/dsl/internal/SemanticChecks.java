@@ -72,6 +72,15 @@ final class SemanticChecks {
     }
     Scope top = new Scope(id -> false, "the runbook's env");
     runbook.env().values().forEach(t -> checkTemplate(t, top));
+    Scope state = new Scope(id -> false, "the runbook's state");
+    runbook
+        .state()
+        .ifPresent(
+            spec -> {
+              spec.reset().ifPresent(t -> checkTemplate(t, state));
+              spec.paths().forEach(t -> checkTemplate(t, state));
+              spec.commands().forEach(t -> checkTemplate(t, state));
+            });
     Scope precondition = new Scope(id -> false, "a precondition");
     for (Check check : runbook.preconditions()) {
       ModelWalker.expressions(check).forEach(e -> checkReferences(e, precondition));

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param preconditions checks that gate the whole run
  * @param steps the steps in order, never empty
  * @param finallySteps steps that always run at the run's end; may be empty
+ * @param state what {@code runbook test} compares between trials; empty when not declared
  */
 public record Runbook(
     Path file,
@@ -29,6 +30,7 @@ public record Runbook(
     List<Check> preconditions,
     List<Step> steps,
     List<Step> finallySteps,
+    Optional<StateSpec> state,
     SourceLocation location) {
   public Runbook {
     params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));

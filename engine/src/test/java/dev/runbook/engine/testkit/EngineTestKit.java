@@ -115,6 +115,7 @@ public final class EngineTestKit {
     private final Map<String, String> params = new LinkedHashMap<>();
     private final Map<String, String> env = new HashMap<>(System.getenv());
     private Optional<OnFailure> onFailure = Optional.empty();
+    private Optional<String> failAfterAction = Optional.empty();
     private final ScriptedOperator operator = new ScriptedOperator();
     private boolean rerunInflight;
     private boolean skipInflight;
@@ -148,6 +149,12 @@ public final class EngineTestKit {
     }
 
     /** The operator's answers, in the order the engine asks. */
+    /** Makes step {@code stepId} fail right after its action succeeded (the run's fault point). */
+    public Launch failAfterAction(String stepId) {
+      failAfterAction = Optional.of(stepId);
+      return this;
+    }
+
     public Launch operator(Interaction.FailureChoice... choices) {
       operator.failures.addAll(List.of(choices));
       return this;
@@ -236,7 +243,7 @@ public final class EngineTestKit {
         throw new IllegalArgumentException("parameters: " + resolution.problems());
       }
       Plan plan = engine.plan(load.runbook().get(), load.called(), resolution, true);
-      RunOptions options = new RunOptions(onFailure, "test-kit");
+      RunOptions options = new RunOptions(onFailure, "test-kit", failAfterAction);
       RunResult result;
       if (continued.isEmpty()) {
         result = engine.run(plan, options, listener, operator);

@@ -262,4 +262,43 @@ class RollbackGuaranteesTest {
               assertThat(f.reason()).isEqualTo("exit 4");
             });
   }
+
+  @Test
+  void aRunThatStoppedAfterItsRollbackButBeforeItsEndIsNeverRunForwardAgain() throws IOException {
+    Path file =
+        kit.write(
+            "late.yaml",
+            """
+            schema: runbook/v1
+            name: late
+            on_failure: rollback
+            steps:
+              - id: a
+                run: echo a >> marks
+                compensate: { run: echo undo-a >> marks }
+              - id: b
+                run: exit 1
+            finally:
+              - id: report
+                run: echo report >> marks
+            """);
+    // the engine dies between `rolled_back` and `finished`: while its finally steps run
+    assertThatThrownBy(
+            () ->
+                kit.file(file)
+                    .throwAt(
+                        e -> e.kind() == Kind.STEP_STARTED && e.step().equals("report"),
+                        new IllegalStateException("the engine died"))
+                    .run())
+        .isInstanceOf(RunbookException.class);
+    String runId = kit.history().list().get(0).runId();
+    assertThat(kit.journal(runId).rollingBack()).isTrue();
+
+    KitResult resumed = kit.resume(runId).rerunInflight().run();
+
+    assertThat(resumed.status()).isEqualTo(RunResult.Status.ROLLED_BACK);
+    assertThat(resumed.result().reason()).isEqualTo("step `b` failed: exit 1");
+    assertThat(resumed.events().steps(Kind.STEP_STARTED)).containsExactly("report");
+    assertThat(marks("marks")).isEqualTo("a\nundo-a\nreport\n");
+  }
 }

@@ -114,6 +114,10 @@ public final class RunFold {
   private boolean preconditionsHeld;
   private boolean rollingBack;
   private boolean rollbackFinished;
+
+  /** A {@code finished} record followed the rollback's end: the run ended as rolled back. */
+  private boolean rollbackClosed;
+
   private boolean onDemand;
 
   private RunFold() {}
@@ -186,6 +190,7 @@ public final class RunFold {
       endReason = e.cause();
       errorCause = Optional.of(e.cause());
     } else if (event instanceof Finished e) {
+      rollbackClosed = rollbackFinished;
       status = RunStatus.ofJournalName(e.status());
       endReason = e.reason();
       e.failedStep()
@@ -194,6 +199,7 @@ public final class RunFold {
     } else if (event instanceof RollbackStarted) {
       rollingBack = true;
       rollbackFinished = false;
+      rollbackClosed = false;
       rollbackCause = onDemand ? Optional.empty() : lastStepFailure;
     } else if (event instanceof RolledBack) {
       rollbackFinished = true;
@@ -428,9 +434,13 @@ public final class RunFold {
     return started().flatMap(RunStarted::onFailure);
   }
 
-  /** Whether a rollback started and has not finished. */
+  /**
+   * Whether a rollback started and the run did not end after it: also when every compensation was
+   * done but the engine stopped before the run's end (its {@code finally} steps), so that a resume
+   * ends it as a rollback and never runs the undone steps forward again.
+   */
   public boolean rollingBack() {
-    return rollingBack && !rollbackFinished;
+    return rollingBack && !rollbackClosed;
   }
 
   /** Whether an unfinished rollback is one that {@code rollback RUN_ID} asked for. */

@@ -1,6 +1,10 @@
 package dev.runbook.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.JournalEvent;
+import dev.runbook.engine.journal.JournalRecord;
 import dev.runbook.engine.journal.RunFold;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,6 +59,30 @@ final class RunFiles {
   static RunFold fold(Path state, String runId) {
     Path file = journalFile(state, runId);
     return RunFold.of(Files.exists(file) ? Journal.read(file).records() : List.of());
+  }
+
+  /**
+   * Cuts {@code journal} back to the record that starts {@code step}'s first try, as if the engine
+   * had died just after it: what a crash in that step's window leaves. Fails when nothing follows.
+   */
+  static void cutAfterStartOf(Path journal, String step) throws IOException {
+    List<JournalRecord> records = Journal.read(journal).records();
+    long start =
+        records.stream()
+            .filter(r -> r.event() instanceof JournalEvent.StepStarted s && s.step().equals(step))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(step + " never started"))
+            .seq();
+    assertThat(start).as("the cut leaves records out").isLessThan(records.size());
+    // one record a line, in seq order from 1 (JournalTest proves the format)
+    Files.write(journal, Files.readAllLines(journal).subList(0, (int) start));
+  }
+
+  /** The journal of the only run under {@code state}. */
+  static Path onlyJournal(Path state) throws IOException {
+    List<String> ids = runIds(state);
+    assertThat(ids).hasSize(1);
+    return journalFile(state, ids.get(0));
   }
 
   /** Whether step {@code step} started, by the journal. */

@@ -2,6 +2,9 @@ package dev.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.RunFold;
+import dev.runbook.engine.journal.RunStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,9 +60,9 @@ class BackupCrashWindowIT {
     assertThat(first.exitCode()).as(first.stdout() + first.stderr()).isZero();
     String used = Files.readString(dir.resolve("used.txt"));
     assertThat(used).isEqualTo("dir=" + dir.resolve("backups/b") + "\norders: 42\n");
-    JSONObject outputs = savedRecord().getJSONObject("outputs");
+    Map<String, Object> outputs = journal().done("save").orElseThrow().outputs();
 
-    cutJournalAfterStartOf("save");
+    RunFiles.cutAfterStartOf(RunFiles.onlyJournal(dir.resolve("state")), "save");
     Files.delete(dir.resolve("used.txt"));
     Files.writeString(dir.resolve("data.txt"), "orders: 43 and more since the crash\n");
 
@@ -73,44 +75,11 @@ class BackupCrashWindowIT {
    * What resume did, what the later step saw in the uninterrupted run, and the backup's outputs
    * journaled then.
    */
-  private record Crash(CliProcess.Result resumed, String usedBefore, JSONObject outputsBefore) {}
+  private record Crash(
+      CliProcess.Result resumed, String usedBefore, Map<String, Object> outputsBefore) {}
 
-  private JSONObject savedRecord() throws IOException {
-    return journal().stream()
-        .filter(
-            r -> r.getString("type").equals("step_succeeded") && r.getString("step").equals("save"))
-        .findFirst()
-        .orElseThrow();
-  }
-
-  private List<JSONObject> journal() throws IOException {
-    List<JSONObject> records = new ArrayList<>();
-    for (String line : Files.readAllLines(journalFile())) {
-      records.add(new JSONObject(line));
-    }
-    return records;
-  }
-
-  private void cutJournalAfterStartOf(String step) throws IOException {
-    Path journal = journalFile();
-    List<String> kept = new ArrayList<>();
-    for (String line : Files.readAllLines(journal)) {
-      kept.add(line);
-      if (line.contains("\"type\":\"step_started\"")
-          && line.contains("\"step\":\"" + step + "\"")) {
-        break;
-      }
-    }
-    assertThat(kept)
-        .as("the cut keeps the backup's start only")
-        .hasSizeLessThan(Files.readAllLines(journal).size());
-    Files.write(journal, kept);
-  }
-
-  private Path journalFile() throws IOException {
-    try (Stream<Path> runs = Files.list(dir.resolve("state/runs"))) {
-      return runs.findFirst().orElseThrow().resolve("journal.jsonl");
-    }
+  private RunFold journal() throws IOException {
+    return RunFold.of(Journal.read(RunFiles.onlyJournal(dir.resolve("state"))).records());
   }
 
   private void assertRecoveredOnce(Crash crash) throws IOException {
@@ -125,15 +94,15 @@ class BackupCrashWindowIT {
     }
     assertThat(Files.readString(dir.resolve("backups/b/data.txt"))).isEqualTo("orders: 42\n");
 
-    List<JSONObject> journal = journal();
-    JSONObject saved = savedRecord();
-    assertThat(saved.getString("recovered")).isEqualTo("its result was on disk");
-    assertThat(saved.getJSONObject("outputs").toMap())
+    RunFold journal = journal();
+    assertThat(journal.steps())
+        .filteredOn(s -> s.id().equals("save"))
+        .singleElement()
+        .satisfies(s -> assertThat(s.detail()).isEqualTo("its result was on disk"));
+    assertThat(journal.done("save").orElseThrow().outputs())
         .as("every output as the uninterrupted backup reported it")
-        .isEqualTo(crash.outputsBefore().toMap());
-    JSONObject last = journal.get(journal.size() - 1);
-    assertThat(last.getString("type")).isEqualTo("finished");
-    assertThat(last.getString("status")).isEqualTo("succeeded");
+        .isEqualTo(crash.outputsBefore());
+    assertThat(journal.status()).isEqualTo(RunStatus.SUCCEEDED);
   }
 
   @Test

@@ -45,41 +45,6 @@ class CompensationConditionsIT {
       """;
 
   @Test
-  void compensationSkipsWhatItsRequiresSayWasNeverDoneAndRunsTheRest() throws Exception {
-    Files.writeString(dir.resolve("half-applied.yaml"), RUNBOOK);
-
-    CliProcess.Result result =
-        CliProcess.run(dir, "run", "half-applied.yaml", "--state-dir", "state");
-
-    assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isEqualTo(1);
-    assertThat(dir.resolve("restored")).doesNotExist();
-    assertThat(dir.resolve("never-ran")).doesNotExist();
-    assertThat(dir.resolve("always-ran")).exists();
-    assertThat(dir.resolve("first-done")).doesNotExist();
-    assertThat(result.stdout())
-        .contains("compensation of backup: skipped: requirement not met: the backup was completed")
-        .contains("compensation of backup: skipped: when `false` is false");
-  }
-
-  @Test
-  void unmetCompensationRequirementStopsTheRollbackAndLeavesItResumable() throws Exception {
-    Files.writeString(dir.resolve("half-applied.yaml"), RUNBOOK);
-    Files.writeString(dir.resolve("guard"), "");
-
-    CliProcess.Result result =
-        CliProcess.run(dir, "run", "half-applied.yaml", "--state-dir", "state");
-
-    assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isEqualTo(4);
-    assertThat(dir.resolve("first-done")).exists();
-    assertThat(result.stdout()).contains("compensation of first: FAILED: requirement not met");
-
-    Files.delete(dir.resolve("guard"));
-    CliProcess.Result resumed = CliProcess.run(dir, "resume", "--state-dir", "state");
-    assertThat(resumed.exitCode()).as(resumed.stdout() + resumed.stderr()).isEqualTo(1);
-    assertThat(dir.resolve("first-done")).doesNotExist();
-  }
-
-  @Test
   void planShowsACompensationsConditions() throws Exception {
     Files.writeString(dir.resolve("half-applied.yaml"), RUNBOOK);
 

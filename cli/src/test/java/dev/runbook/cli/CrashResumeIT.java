@@ -2,12 +2,17 @@ package dev.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.JournalRecord;
+import dev.runbook.engine.journal.RunFold;
+import dev.runbook.engine.journal.RunStatus;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +108,7 @@ class CrashResumeIT {
       int starts,
       int orphansKilled,
       int lastExit,
-      List<JSONObject> journal) {}
+      RunFold journal) {}
 
   /**
    * Starts {@code run FILE}, then {@code resume RUN_ID --rerun-inflight} each time the engine was
@@ -118,11 +123,10 @@ class CrashResumeIT {
     long stopKilling = System.nanoTime() + budget.toNanos();
     while (true) {
       Optional<String> runId = RunFiles.startedRun(state);
-      if (runId.isPresent()
-          && RunFiles.has(RunFiles.journal(state, runId.get()), "finished", null)) {
+      if (runId.isPresent() && !RunFiles.fold(state, runId.get()).status().unfinished()) {
         // killed after the run had ended, before the JVM exited: nothing left to resume
         return new Chaos(
-            done, inRollback, starts, orphansKilled, -1, RunFiles.journal(state, runId.get()));
+            done, inRollback, starts, orphansKilled, -1, RunFiles.fold(state, runId.get()));
       }
       CliProcess.Background cli =
           runId.isEmpty()
@@ -140,21 +144,23 @@ class CrashResumeIT {
             starts,
             orphansKilled,
             result.exitCode(),
-            RunFiles.journal(state, RunFiles.startedRun(state).orElseThrow()));
+            RunFiles.fold(state, RunFiles.startedRun(state).orElseThrow()));
       }
-      int before = runId.map(id -> size(id)).orElse(0);
+      Progress before = runId.map(id -> progress(RunFiles.fold(state, id))).orElse(Progress.NONE);
       int mode = random.nextInt(5);
       if (mode == 0) {
         // anywhere, JVM start-up and lock taking included
         Thread.sleep(random.nextInt(1200));
       } else {
         // after this engine made progress of its own; in an action, more often than not
-        String type = mode <= 2 ? "process_started" : null;
+        boolean inAction = mode <= 2;
         long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (cli.process().isAlive() && System.nanoTime() < until && !progressed(before, type)) {
+        while (cli.process().isAlive()
+            && System.nanoTime() < until
+            && !progressed(before, inAction)) {
           Thread.sleep(5);
         }
-        Thread.sleep(random.nextInt(type == null ? 400 : 600));
+        Thread.sleep(random.nextInt(inAction ? 600 : 400));
       }
       if (!cli.process().isAlive()) {
         int exit = cli.process().exitValue();
@@ -165,13 +171,12 @@ class CrashResumeIT {
             starts,
             orphansKilled,
             exit,
-            RunFiles.journal(state, RunFiles.startedRun(state).orElseThrow()));
+            RunFiles.fold(state, RunFiles.startedRun(state).orElseThrow()));
       }
       cli.kill();
       done++;
       Optional<String> killed = RunFiles.startedRun(state); // none when killed in start-up
-      if (killed.isPresent()
-          && RunFiles.has(RunFiles.journal(state, killed.get()), "rollback_started", null)) {
+      if (killed.isPresent() && RunFiles.fold(state, killed.get()).rollingBack()) {
         inRollback++;
       }
       boolean killSteps = random.nextInt(3) != 0;
@@ -181,25 +186,25 @@ class CrashResumeIT {
     }
   }
 
-  private int size(String runId) {
-    try {
-      return RunFiles.journal(state, runId).size();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+  /** How far a journal got: its last record's time, and how many processes it names. */
+  private record Progress(Instant last, int processes) {
+    static final Progress NONE = new Progress(Instant.EPOCH, 0);
   }
 
-  /**
-   * Whether the journal gained a record (of {@code type}, unless null) since it had {@code before}.
-   */
-  private boolean progressed(int before, String type) throws IOException {
+  private static Progress progress(RunFold fold) {
+    return fold.started().isEmpty()
+        ? Progress.NONE
+        : new Progress(fold.lastAt(), fold.processes().size());
+  }
+
+  /** Whether the journal gained a record (one naming a process, when {@code inAction}). */
+  private boolean progressed(Progress before, boolean inAction) throws IOException {
     Optional<String> run = RunFiles.startedRun(state);
     if (run.isEmpty()) {
       return false;
     }
-    List<JSONObject> records = RunFiles.journal(state, run.get());
-    return records.subList(Math.min(before, records.size()), records.size()).stream()
-        .anyMatch(r -> type == null || r.getString("type").equals(type));
+    Progress now = progress(RunFiles.fold(state, run.get()));
+    return inAction ? now.processes() > before.processes() : !now.last().equals(before.last());
   }
 
   @Test
@@ -220,20 +225,17 @@ class CrashResumeIT {
     List<String> expected = IntStream.rangeClosed(1, 8).mapToObj(i -> "s" + i).toList();
     assertThat(ledgerLines()).as("after %s", chaos).containsExactlyElementsOf(expected);
     assertThat(chaos.kills()).isGreaterThanOrEqualTo(8);
-    assertThat(chaos.journal())
-        .last()
-        .satisfies(r -> assertThat(r.getString("type")).isEqualTo("finished"));
-    assertThat(chaos.journal().get(chaos.journal().size() - 1).getString("status"))
-        .isEqualTo("succeeded");
+    assertThat(chaos.journal().status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(RunFiles.awaitNoProcessesIn(dir, Duration.ofSeconds(5))).isEmpty();
     System.out.printf(
         "CrashResumeIT forward: %d kills survived, %d engine starts, %d step processes killed,"
-            + " %d journal records, %d steps recovered by verify%n",
+            + " %d steps recovered by verify%n",
         chaos.kills(),
         chaos.starts(),
         chaos.orphansKilled(),
-        chaos.journal().size(),
-        chaos.journal().stream().filter(r -> r.has("recovered")).count());
+        chaos.journal().steps().stream()
+            .filter(s -> s.state() == RunFold.StepState.SUCCEEDED && !s.detail().isEmpty())
+            .count());
   }
 
   @Test
@@ -253,21 +255,19 @@ class CrashResumeIT {
     assertThat(ledgerLines()).as("after %s", chaos).containsExactlyElementsOf(expected);
     assertThat(chaos.kills()).isGreaterThanOrEqualTo(8);
     assertThat(chaos.killsInRollback()).isPositive();
-    JSONObject last = chaos.journal().get(chaos.journal().size() - 1);
-    assertThat(last.getString("type")).isEqualTo("finished");
-    assertThat(last.getString("status")).isEqualTo("rolled_back");
+    assertThat(chaos.journal().status()).isEqualTo(RunStatus.ROLLED_BACK);
     if (chaos.lastExit() >= 0) {
       assertThat(chaos.lastExit()).isEqualTo(1);
     }
     assertThat(RunFiles.awaitNoProcessesIn(dir, Duration.ofSeconds(5))).isEmpty();
     System.out.printf(
         "CrashResumeIT rollback: %d kills survived (%d during the rollback), %d engine starts, %d"
-            + " step processes killed, %d compensations started for 6 compensated%n",
+            + " step processes killed, %d compensation processes started for 6 compensated%n",
         chaos.kills(),
         chaos.killsInRollback(),
         chaos.starts(),
         chaos.orphansKilled(),
-        RunFiles.count(chaos.journal(), "compensation_started"));
+        chaos.journal().processes().stream().filter(p -> p.compensation().isPresent()).count());
   }
 
   // --- the cut points, one by one ---
@@ -276,8 +276,7 @@ class CrashResumeIT {
   void killedBetweenIntentAndEffectTheStepRunsOnceAfterTheOperatorSaysRerun() throws Exception {
     Path file = runbook("cut", "stop", step("s1", "") + step("s2", "1") + step("s3", ""));
     CliProcess.Background cli = start("run", file.toString());
-    RunFiles.awaitJournal(
-        state, cli, Duration.ofSeconds(20), j -> RunFiles.has(j, "step_started", "s2"));
+    RunFiles.awaitJournal(state, cli, Duration.ofSeconds(20), j -> RunFiles.started(j, "s2"));
     cli.kill();
     RunFiles.killProcessesIn(dir); // the step's shell, still sleeping: its effect never happens
     assertThat(ledgerLines()).containsExactly("s1");
@@ -297,8 +296,7 @@ class CrashResumeIT {
   void theInFlightStepsProcessThatOutlivedTheEngineIsAwaitedNotStartedAgain() throws Exception {
     Path file = runbook("orphan", "stop", step("s1", "") + step("s2", "4") + step("s3", ""));
     CliProcess.Background cli = start("run", file.toString());
-    RunFiles.awaitJournal(
-        state, cli, Duration.ofSeconds(20), j -> RunFiles.has(j, "step_started", "s2"));
+    RunFiles.awaitJournal(state, cli, Duration.ofSeconds(20), j -> RunFiles.started(j, "s2"));
     Thread.sleep(200); // the step's shell is running, and runs on after the engine dies
     cli.kill();
     assertThat(RunFiles.processesIn(dir)).isNotEmpty();
@@ -323,20 +321,23 @@ class CrashResumeIT {
                 + step("s3", ""));
     CliProcess.Background cli = start("run", file.toString());
     RunFiles.awaitJournal(
-        state, cli, Duration.ofSeconds(20), j -> RunFiles.has(j, "process_started", "s2"));
+        state, cli, Duration.ofSeconds(20), j -> RunFiles.processStarted(j, "s2"));
     cli.kill();
     String runId = RunFiles.startedRun(state).orElseThrow();
     CliProcess.Background resume = start("resume", runId);
-    RunFiles.awaitJournal(
-        state, resume, Duration.ofSeconds(20), j -> RunFiles.has(j, "awaiting_processes", "s2"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!resume.stdout().contains("step s2: waiting: process ")) {
+      assertThat(resume.process().isAlive()).as(resume.stdout()).isTrue();
+      assertThat(System.nanoTime()).as("resume waits for the leftover").isLessThan(deadline);
+      Thread.sleep(10);
+    }
 
     resume.signal("TERM");
     CliProcess.Result interrupted = resume.await(30);
 
     assertThat(interrupted.exitCode()).as(interrupted.stdout()).isEqualTo(130);
     assertThat(interrupted.stdout()).contains("step s2: waiting: process ").contains("(sh)");
-    List<JSONObject> journal = RunFiles.journal(state, runId);
-    assertThat(journal.get(journal.size() - 1).getString("type")).isEqualTo("interrupted");
+    assertThat(RunFiles.fold(state, runId).status()).isEqualTo(RunStatus.INTERRUPTED);
     assertThat(ledgerLines()).containsExactly("s1");
     // the leftover is the operator's to end (the message names it); the test ends it
     assertThat(RunFiles.killProcessesIn(dir)).isPositive();
@@ -361,7 +362,7 @@ class CrashResumeIT {
         state,
         rollback,
         Duration.ofSeconds(20),
-        j -> j.stream().anyMatch(r -> r.optString("compensation").equals("c2.compensate")));
+        j -> j.compensationInFlight("c2", "c2.compensate"));
     rollback.kill();
 
     CliProcess.Result resumed = start("resume", runId).await(60);
@@ -386,7 +387,7 @@ class CrashResumeIT {
     cli.kill();
     RunFiles.killProcessesIn(dir);
     String runId = RunFiles.startedRun(state).orElseThrow();
-    assertThat(RunFiles.has(RunFiles.journal(state, runId), "step_succeeded", "s2")).isFalse();
+    assertThat(RunFiles.fold(state, runId).done("s2")).isEmpty();
 
     CliProcess.Result resumed = start("resume", runId).await(60);
 
@@ -408,8 +409,7 @@ class CrashResumeIT {
                 + "    run: \"echo s2 >> ledger\"\n"
                 + "    verify: [ { command: \"grep -qx s2 ledger\" } ]\n");
     CliProcess.Background cli = start("run", file.toString());
-    RunFiles.awaitJournal(
-        state, cli, Duration.ofSeconds(20), j -> RunFiles.has(j, "step_succeeded", "s1"));
+    RunFiles.awaitJournal(state, cli, Duration.ofSeconds(20), j -> j.done("s1").isPresent());
     cli.kill();
     String runId = RunFiles.startedRun(state).orElseThrow();
     Path journal = RunFiles.journalFile(state, runId);
@@ -437,9 +437,10 @@ class CrashResumeIT {
     assertThat(resumed.stdout())
         .contains("step s1: skipped, it was in flight and its verify passes");
     assertThat(ledgerLines()).containsExactly("s1", "s2");
-    List<JSONObject> records = RunFiles.journal(state, runId);
+    // the file format itself: the records after the cut go on without a gap
+    List<JournalRecord> records = Journal.read(journal).records();
     for (int i = 0; i < records.size(); i++) {
-      assertThat(records.get(i).getLong("seq")).isEqualTo(i + 1);
+      assertThat(records.get(i).seq()).isEqualTo(i + 1);
     }
     assertThat(Files.readString(journal)).endsWith("\n");
     CliProcess.Result after =

@@ -2,6 +2,9 @@ package dev.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.engine.journal.RunFold;
+import dev.runbook.engine.journal.RunStatus;
+import dev.runbook.engine.testkit.LoopbackServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.json.JSONObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,12 +53,11 @@ class HttpInterruptIT {
                 + "  - id: after\n"
                 + "    run: touch after.txt\n");
     CliProcess.Background cli = cli("run", file.toString());
-    RunFiles.awaitJournal(
-        state, cli, Duration.ofSeconds(20), j -> RunFiles.has(j, "step_started", "call"));
+    RunFiles.awaitJournal(state, cli, Duration.ofSeconds(20), j -> RunFiles.started(j, "call"));
 
     String runId = interruptOnceTheRequestHangs(cli);
 
-    assertThat(RunFiles.has(RunFiles.journal(state, runId), "step_failed", null)).isFalse();
+    assertThat(RunFiles.fold(state, runId).failure()).as("no step failed").isEmpty();
     assertResumableAndCompletedByAResume(runId);
   }
 
@@ -75,12 +76,11 @@ class HttpInterruptIT {
                 + "  - id: after\n"
                 + "    run: touch after.txt\n");
     CliProcess.Background cli = cli("run", file.toString());
-    RunFiles.awaitJournal(
-        state, cli, Duration.ofSeconds(20), j -> RunFiles.has(j, "step_started", "ready"));
+    RunFiles.awaitJournal(state, cli, Duration.ofSeconds(20), j -> RunFiles.started(j, "ready"));
 
     String runId = interruptOnceTheRequestHangs(cli);
 
-    assertThat(RunFiles.has(RunFiles.journal(state, runId), "step_failed", null)).isFalse();
+    assertThat(RunFiles.fold(state, runId).failure()).as("no step failed").isEmpty();
     assertResumableAndCompletedByAResume(runId);
   }
 
@@ -94,14 +94,13 @@ class HttpInterruptIT {
                 + "  - id: after\n"
                 + "    run: touch after.txt\n");
     CliProcess.Background cli = cli("run", file.toString());
-    RunFiles.awaitJournal(
-        state, cli, Duration.ofSeconds(20), j -> RunFiles.has(j, "run_started", null));
+    RunFiles.awaitJournal(state, cli, Duration.ofSeconds(20), j -> j.started().isPresent());
 
     String runId = interruptOnceTheRequestHangs(cli);
 
-    List<JSONObject> journal = RunFiles.journal(state, runId);
-    assertThat(RunFiles.has(journal, "preconditions_unmet", null)).isFalse();
-    assertThat(RunFiles.has(journal, "finished", null)).isFalse();
+    RunFold journal = RunFiles.fold(state, runId);
+    assertThat(journal.failure()).as("not unmet").isEmpty();
+    assertThat(journal.status()).as("not finished").isEqualTo(RunStatus.INTERRUPTED);
     assertResumableAndCompletedByAResume(runId);
   }
 
@@ -116,12 +115,11 @@ class HttpInterruptIT {
                 + "      - http: { url: \"@URL@/slow\", timeout: 60s }\n"
                 + "        on_unmet: skip\n");
     CliProcess.Background cli = cli("run", file.toString());
-    RunFiles.awaitJournal(
-        state, cli, Duration.ofSeconds(20), j -> RunFiles.has(j, "run_started", null));
+    RunFiles.awaitJournal(state, cli, Duration.ofSeconds(20), j -> j.started().isPresent());
 
     String runId = interruptOnceTheRequestHangs(cli);
 
-    assertThat(RunFiles.has(RunFiles.journal(state, runId), "step_skipped", "guarded")).isFalse();
+    assertThat(RunFiles.fold(state, runId).steps()).as("not skipped").isEmpty();
     server.open();
     CliProcess.Result resumed = cli("resume", runId).await(60);
     assertThat(resumed.exitCode()).as(resumed.stdout() + resumed.stderr()).isZero();
@@ -151,8 +149,7 @@ class HttpInterruptIT {
         .isEqualTo(130);
     assertThat(took).as("from SIGTERM to the engine's exit").isLessThan(PROMPTLY);
     String runId = RunFiles.startedRun(state).orElseThrow();
-    List<JSONObject> journal = RunFiles.journal(state, runId);
-    assertThat(journal.get(journal.size() - 1).getString("type")).isEqualTo("interrupted");
+    assertThat(RunFiles.fold(state, runId).status()).isEqualTo(RunStatus.INTERRUPTED);
     return runId;
   }
 

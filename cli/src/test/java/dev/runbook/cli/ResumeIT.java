@@ -2,6 +2,9 @@ package dev.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.JournalEvent;
+import dev.runbook.engine.journal.RunStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +103,7 @@ class ResumeIT {
   private String crashDuring(Path file, String step) throws Exception {
     CliProcess.Background run = start("run", file.toString());
     RunFiles.awaitJournal(
-        state, run, Duration.ofSeconds(30), j -> RunFiles.has(j, "process_started", step));
+        state, run, Duration.ofSeconds(30), j -> RunFiles.processStarted(j, step));
     run.kill();
     RunFiles.killProcessesIn(dir);
     return onlyRun();
@@ -347,23 +350,6 @@ class ResumeIT {
   // --- confirm, secrets ---
 
   @Test
-  void aPausedConfirmContinuesWithConfirmStep() throws Exception {
-    String runId = pausedRun("confirming");
-    CliProcess.Result stillPaused = cli("resume", runId);
-    assertThat(stillPaused.exitCode()).as(describe(stillPaused)).isEqualTo(4);
-    assertThat(stillPaused.stdout()).contains("--confirm check");
-    assertThat(ledgerLines()).containsExactly("a");
-
-    CliProcess.Result confirmed = cli("resume", runId, "--confirm", "check");
-
-    assertThat(confirmed.exitCode()).as(describe(confirmed)).isZero();
-    assertThat(ledgerLines()).containsExactly("a", "b");
-    assertThat(
-            new JSONObject(cli("status", runId, "--format", "json").stdout()).getString("status"))
-        .isEqualTo("succeeded");
-  }
-
-  @Test
   void aSecretParameterIsAskedForAgainOnResumeAndNeverStored() throws Exception {
     Path file =
         runbook(
@@ -406,62 +392,6 @@ class ResumeIT {
   }
 
   @Test
-  void rollbackOfASucceededRunCompensatesNewestFirst() throws Exception {
-    Path file =
-        runbook(
-            "undo",
-            "steps:\n"
-                + undoable("a", "echo undo-a >> ledger")
-                + undoable("b", "echo undo-b >> ledger")
-                + undoable("c", "echo undo-c >> ledger"));
-    assertThat(cli("run", file.toString()).exitCode()).isZero();
-    String runId = onlyRun();
-
-    CliProcess.Result undone = cli("rollback", runId);
-
-    assertThat(undone.exitCode()).as(describe(undone)).isZero();
-    assertThat(undone.stdout()).contains("run undone");
-    assertThat(ledgerLines()).containsExactly("a", "b", "c", "undo-c", "undo-b", "undo-a");
-    assertThat(
-            new JSONObject(cli("status", runId, "--format", "json").stdout()).getString("status"))
-        .isEqualTo("undone");
-    CliProcess.Result again = cli("rollback", runId);
-    assertThat(again.exitCode()).as(describe(again)).isEqualTo(2);
-    assertThat(again.stderr()).contains("already rolled back");
-    assertThat(ledgerLines()).hasSize(6);
-  }
-
-  @Test
-  void aFailingCompensationStopsTheRollbackWithExitFourAndResumeFinishesIt() throws Exception {
-    Path file =
-        runbook(
-            "halfundo",
-            "finally:\n  - id: bye\n    run: \"echo bye >> ledger\"\nsteps:\n"
-                + undoable("a", "echo undo-a >> ledger")
-                + undoable("b", "test -f fixed && echo undo-b >> ledger")
-                + undoable("c", "echo undo-c >> ledger"));
-    assertThat(cli("run", file.toString()).exitCode()).isZero();
-    String runId = onlyRun();
-
-    CliProcess.Result incomplete = cli("rollback", runId);
-
-    assertThat(incomplete.exitCode()).as(describe(incomplete)).isEqualTo(4);
-    assertThat(ledgerLines()).containsExactly("a", "b", "c", "bye", "undo-c");
-    JSONObject status = new JSONObject(cli("status", runId, "--format", "json").stdout());
-    assertThat(status.getString("status")).isEqualTo("rollback_incomplete");
-    assertThat(status.getBoolean("resumable")).isTrue();
-
-    Files.writeString(dir.resolve("fixed"), "");
-    CliProcess.Result resumed = cli("resume", runId);
-
-    assertThat(resumed.exitCode()).as(describe(resumed)).isZero();
-    assertThat(ledgerLines()).containsExactly("a", "b", "c", "bye", "undo-c", "undo-b", "undo-a");
-    assertThat(
-            new JSONObject(cli("status", runId, "--format", "json").stdout()).getString("status"))
-        .isEqualTo("undone");
-  }
-
-  @Test
   void aCrashBetweenAFailureAndItsRollbackResumesAsTheRollbackNotARerun() throws Exception {
     Path file =
         runbook(
@@ -476,21 +406,20 @@ class ResumeIT {
         state,
         run,
         Duration.ofSeconds(30),
-        j ->
-            j.stream()
-                .anyMatch(
-                    r -> r.getString("type").equals("process_started") && r.has("compensation")));
+        j -> j.processes().stream().anyMatch(p -> p.compensation().isPresent()));
     run.kill();
     RunFiles.killProcessesIn(dir);
     String runId = onlyRun();
     // What the journal held had the engine died just after the failure, before deciding on it.
     Path journal = RunFiles.journalFile(state, runId);
-    List<String> lines = Files.readAllLines(journal);
-    int failed = 0;
-    while (!lines.get(failed).contains("\"type\":\"step_failed\"")) {
-      failed++;
-    }
-    Files.write(journal, lines.subList(0, failed + 1));
+    long failed =
+        Journal.read(journal).records().stream()
+            .filter(r -> r.event() instanceof JournalEvent.StepFailed)
+            .findFirst()
+            .orElseThrow()
+            .seq();
+    Files.write(journal, Files.readAllLines(journal).subList(0, (int) failed));
+    assertThat(RunFiles.fold(state, runId).undecidedFailure()).isPresent();
     Files.writeString(dir.resolve("quick"), "");
 
     CliProcess.Result resumed = cli("resume", runId);
@@ -506,7 +435,7 @@ class ResumeIT {
     Path file = runbook("locky", "steps:\n  - id: hold\n    run: sleep 30\n");
     CliProcess.Background holder = start("run", file.toString());
     RunFiles.awaitJournal(
-        state, holder, Duration.ofSeconds(30), j -> RunFiles.has(j, "process_started", "hold"));
+        state, holder, Duration.ofSeconds(30), j -> RunFiles.processStarted(j, "hold"));
     String runId = onlyRun();
 
     long t0 = System.nanoTime();
@@ -554,8 +483,7 @@ class ResumeIT {
 
     assertThat(result.exitCode()).as(describe(result)).isEqualTo(130);
     assertThat(result.stdout()).contains("run interrupted");
-    List<JSONObject> journal = RunFiles.journal(state, onlyRun());
-    assertThat(journal.get(journal.size() - 1).getString("type")).isEqualTo("interrupted");
+    assertThat(RunFiles.fold(state, onlyRun()).status()).isEqualTo(RunStatus.INTERRUPTED);
     assertThat(RunFiles.isRunning(grandchild)).isFalse();
     assertThat(RunFiles.processesIn(dir)).isEmpty();
     assertThat(ledgerLines()).containsExactly("a");
@@ -568,8 +496,7 @@ class ResumeIT {
   void sighupDoesNotStopTheRun() throws Exception {
     Path file = runbook("hup", "steps:\n" + step("a") + slowVerified("b", 2) + step("c"));
     CliProcess.Background run = start("run", file.toString());
-    RunFiles.awaitJournal(
-        state, run, Duration.ofSeconds(30), j -> RunFiles.has(j, "process_started", "b"));
+    RunFiles.awaitJournal(state, run, Duration.ofSeconds(30), j -> RunFiles.processStarted(j, "b"));
 
     run.signal("HUP");
     CliProcess.Result result = run.await(60);

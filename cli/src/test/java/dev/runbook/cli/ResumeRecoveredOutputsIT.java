@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,24 +54,8 @@ class ResumeRecoveredOutputsIT {
     Files.writeString(dir.resolve("data.txt"), "orders: 42\n");
     CliProcess.Result first = CliProcess.run(dir, "run", "recovered.yaml", "--state-dir", "state");
     assertThat(first.exitCode()).as(first.stdout() + first.stderr()).isZero();
-    cutJournalAfterStartOf(step);
+    RunFiles.cutAfterStartOf(RunFiles.onlyJournal(dir.resolve("state")), step);
     return CliProcess.run(dir, "resume", "--state-dir", "state");
-  }
-
-  private void cutJournalAfterStartOf(String step) throws IOException {
-    Path journal;
-    try (Stream<Path> runs = Files.list(dir.resolve("state/runs"))) {
-      journal = runs.findFirst().orElseThrow().resolve("journal.jsonl");
-    }
-    List<String> kept = new ArrayList<>();
-    for (String line : Files.readAllLines(journal)) {
-      kept.add(line);
-      if (line.contains("\"type\":\"step_started\"")
-          && line.contains("\"step\":\"" + step + "\"")) {
-        break;
-      }
-    }
-    Files.write(journal, kept);
   }
 
   @Test

@@ -2,25 +2,26 @@ package dev.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.engine.testkit.LoopbackServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.json.JSONObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every check kind (command, path, http, port, disk_free, expr) as a run's precondition, a step's
- * requirement and a step's verify, against real files, a real server and real sockets on loopback.
+ * What {@code plan} shows of every check kind (command, path, http, port, disk_free, expr) as a
+ * precondition, against real files, a real server and real sockets on loopback. How each kind
+ * behaves in a run, as precondition, requirement and verify, is proven on the engine test kit
+ * ({@code ChecksTest}).
  */
 class RunChecksIT {
   @TempDir Path dir;
@@ -128,7 +129,7 @@ class RunChecksIT {
   }
 
   @Test
-  void everyCheckKindThatHoldsPassesAsPreconditionRequirementAndVerify() throws Exception {
+  void planChecksEveryKindThatHoldsAndShowsEachOk() throws Exception {
     ws.write(
         "hold.yaml",
         HEADER
@@ -136,27 +137,17 @@ class RunChecksIT {
             + list(holding(), "  ", "")
             + "steps:\n"
             + "  - id: guarded\n"
-            + "    run: touch guarded.txt\n"
-            + "    requires:\n"
-            + list(holding(), "      ", "")
-            + "    verify:\n"
-            + list(holding(), "      ", "")
-            + "      - path: { at: guarded.txt, is: file }\n");
+            + "    run: touch guarded.txt\n");
 
     CliProcess.Result plan = ws.plan("hold.yaml");
+
     assertThat(plan.exitCode()).as(Workspace.describe(plan)).isZero();
     assertThat(count(plan.stdout(), "^  \\[ok\\] ")).isEqualTo(holding().size());
-
-    CliProcess.Result result = ws.run("hold.yaml");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isZero();
-    assertThat(count(result.stdout(), "precondition ok: ")).isEqualTo(holding().size());
-    assertThat(ws.exists("guarded.txt")).isTrue();
-    assertThat(result.stdout()).contains("step guarded: succeeded");
+    assertThat(ws.exists("guarded.txt")).as("plan runs nothing").isFalse();
   }
 
   @Test
-  void anUnmetPreconditionOfAnyKindExitsThreeBeforeAnyStepRuns() throws Exception {
+  void planOfAnUnmetPreconditionOfAnyKindExitsThreeAndShowsEachUnmet() throws Exception {
     ws.write(
         "unmet.yaml",
         HEADER
@@ -164,141 +155,12 @@ class RunChecksIT {
             + list(unmet(), "  ", "")
             + "steps:\n"
             + "  - id: change\n"
-            + "    run: touch changed.txt\n"
-            + "finally:\n"
-            + "  - id: cleanup\n"
-            + "    run: touch finally.txt\n");
+            + "    run: touch changed.txt\n");
 
     CliProcess.Result plan = ws.plan("unmet.yaml");
+
     assertThat(plan.exitCode()).as(Workspace.describe(plan)).isEqualTo(3);
     assertThat(count(plan.stdout(), "^  \\[UNMET\\] ")).isEqualTo(unmet().size());
-
-    CliProcess.Result result = ws.run("unmet.yaml");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(3);
-    for (String name : unmet().keySet()) {
-      assertThat(result.stdout()).contains("precondition UNMET: " + name + " -- ");
-    }
-    assertThat(result.stdout())
-        .contains("http_status -- status 503, expected 200")
-        .contains("expr -- false");
     assertThat(ws.exists("changed.txt")).isFalse();
-    assertThat(ws.exists("finally.txt")).isFalse();
-    assertThat(Workspace.journalTypes(result))
-        .contains("preconditions_unmet")
-        .doesNotContain("step_started");
-  }
-
-  @Test
-  void anUnmetRequirementSkipsTheStepWithSkipAndFailsItOtherwise() throws Exception {
-    StringBuilder steps = new StringBuilder();
-    for (Map.Entry<String, String> check : unmet().entrySet()) {
-      steps
-          .append("  - id: skip_")
-          .append(check.getKey())
-          .append("\n    run: touch ran_")
-          .append(check.getKey())
-          .append("\n    requires:\n      - ")
-          .append(check.getValue())
-          .append("\n        on_unmet: skip\n");
-    }
-    ws.write(
-        "requires.yaml",
-        HEADER
-            + "steps:\n"
-            + steps
-            + "  - id: after_skips\n"
-            + "    run: touch after_skips.txt\n"
-            + "  - id: must\n"
-            + "    run: touch must.txt\n"
-            + "    requires:\n"
-            + "      - name: the release is downloaded\n"
-            + "        path: release.tar.gz\n"
-            + "  - id: never\n"
-            + "    run: touch never.txt\n");
-
-    CliProcess.Result result = ws.run("requires.yaml");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(4);
-    List<JSONObject> skipped = Workspace.journal(result, "step_skipped");
-    assertThat(skipped).hasSize(unmet().size());
-    for (String name : unmet().keySet()) {
-      assertThat(ws.exists("ran_" + name)).as(name).isFalse();
-    }
-    assertThat(ws.exists("after_skips.txt")).isTrue();
-    assertThat(result.stdout())
-        .containsPattern(
-            "step must: FAILED: requirement not met: the release is downloaded"
-                + " \\(.*release.tar.gz does not exist");
-    assertThat(ws.exists("must.txt")).isFalse();
-    assertThat(ws.exists("never.txt")).isFalse();
-    assertThat(Workspace.journal(result, "step_started"))
-        .extracting(r -> r.getString("step"))
-        .containsExactly("after_skips");
-  }
-
-  @Test
-  void aRequirementWithWaitWaitsUntilItHoldsAndFailsTheStepAtItsTimeout() throws Exception {
-    ws.write(
-        "wait.yaml",
-        HEADER
-            + "steps:\n"
-            + "  - id: announce\n"
-            + "    run: touch waiting.flag\n"
-            + "  - id: after_flag\n"
-            + "    run: touch after_flag.txt\n"
-            + "    requires:\n"
-            + "      - path: ready.flag\n"
-            + "        on_unmet: wait\n"
-            + "        timeout: 30s\n"
-            + "        interval: 100ms\n"
-            + "  - id: after_port\n"
-            + "    run: touch after_port.txt\n"
-            + "    requires:\n"
-            + "      - port: { host: 127.0.0.1, port: "
-            + closedPort
-            + " }\n"
-            + "        on_unmet: wait\n"
-            + "        timeout: 400ms\n"
-            + "        interval: 100ms\n");
-    Process writer = ws.touchLater("waiting.flag", "ready.flag");
-    try {
-      CliProcess.Result result = ws.run("wait.yaml");
-
-      assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(4);
-      assertThat(ws.exists("after_flag.txt")).isTrue();
-      assertThat(writer.isAlive()).isFalse();
-      assertThat(result.stdout())
-          .contains("step after_port: FAILED: requirement not met: port 127.0.0.1:" + closedPort)
-          .contains("still after 400ms");
-      assertThat(ws.exists("after_port.txt")).isFalse();
-    } finally {
-      writer.destroyForcibly();
-    }
-  }
-
-  @Test
-  void aVerifyOfAnyKindThatDoesNotHoldFailsItsStep() throws Exception {
-    StringBuilder steps = new StringBuilder();
-    for (Map.Entry<String, String> check : unmet().entrySet()) {
-      steps
-          .append("  - id: verify_")
-          .append(check.getKey())
-          .append("\n    run: touch ran_")
-          .append(check.getKey())
-          .append("\n    continue_on_error: true\n    verify:\n      - ")
-          .append(check.getValue())
-          .append('\n');
-    }
-    ws.write("verify.yaml", HEADER + "steps:\n" + steps);
-
-    CliProcess.Result result = ws.run("verify.yaml");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isZero();
-    for (String name : unmet().keySet()) {
-      assertThat(ws.exists("ran_" + name)).as("the action ran before its verify").isTrue();
-      assertThat(result.stdout())
-          .containsPattern("(?m)^.* failed, continued: verify_" + name + ": verify failed: ");
-    }
   }
 }

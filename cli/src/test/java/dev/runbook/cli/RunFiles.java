@@ -1,7 +1,12 @@
 package dev.runbook.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.JournalEvent;
+import dev.runbook.engine.journal.JournalRecord;
+import dev.runbook.engine.journal.RunFold;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,12 +15,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.json.JSONException;
-import org.json.JSONObject;
 
 /**
  * What a test reads of a state directory and of the processes it caused, without going through the
- * CLI: the journal as it is on disk, and the processes that run in a test's directory.
+ * CLI: the journal as the engine folds it, and the processes that run in a test's directory.
  */
 final class RunFiles {
   private RunFiles() {}
@@ -31,12 +34,11 @@ final class RunFiles {
     }
   }
 
-  /** The only run with a readable {@code run_started} record, if there is one. */
+  /** The only run whose journal has its first record, if there is one. */
   static Optional<String> startedRun(Path state) throws IOException {
     List<String> started = new ArrayList<>();
     for (String id : runIds(state)) {
-      List<JSONObject> records = journal(state, id);
-      if (!records.isEmpty() && records.get(0).getString("type").equals("run_started")) {
+      if (fold(state, id).started().isPresent()) {
         started.add(id);
       }
     }
@@ -47,61 +49,66 @@ final class RunFiles {
   }
 
   static Path journalFile(Path state, String runId) {
-    return state.resolve("runs").resolve(runId).resolve("journal.jsonl");
+    return state.resolve("runs").resolve(runId).resolve(Journal.FILE_NAME);
   }
 
-  /** The journal's complete, parseable lines (a torn last line is left out). */
-  static List<JSONObject> journal(Path state, String runId) throws IOException {
+  /**
+   * The run's journal as the engine reads it (a torn last line left out), folded: what a test asks
+   * of a journal, it asks of the one reading {@code status} and {@code resume} use too.
+   */
+  static RunFold fold(Path state, String runId) {
     Path file = journalFile(state, runId);
-    if (!Files.exists(file)) {
-      return List.of();
-    }
-    List<JSONObject> records = new ArrayList<>();
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    int end = text.lastIndexOf('\n');
-    for (String line : text.substring(0, end + 1).split("\n")) {
-      if (line.isEmpty()) {
-        continue;
-      }
-      try {
-        records.add(new JSONObject(line));
-      } catch (JSONException e) {
-        throw new AssertionError("journal line is not JSON: " + line, e);
-      }
-    }
-    return records;
+    return RunFold.of(Files.exists(file) ? Journal.read(file).records() : List.of());
   }
 
-  /** Whether a record of {@code type} (for {@code step}, when not null) is in the journal. */
-  static boolean has(List<JSONObject> records, String type, String step) {
-    return records.stream()
-        .anyMatch(
-            r ->
-                r.getString("type").equals(type)
-                    && (step == null || step.equals(r.optString("step", null))));
+  /**
+   * Cuts {@code journal} back to the record that starts {@code step}'s first try, as if the engine
+   * had died just after it: what a crash in that step's window leaves. Fails when nothing follows.
+   */
+  static void cutAfterStartOf(Path journal, String step) throws IOException {
+    List<JournalRecord> records = Journal.read(journal).records();
+    long start =
+        records.stream()
+            .filter(r -> r.event() instanceof JournalEvent.StepStarted s && s.step().equals(step))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(step + " never started"))
+            .seq();
+    assertThat(start).as("the cut leaves records out").isLessThan(records.size());
+    // one record a line, in seq order from 1 (JournalTest proves the format)
+    Files.write(journal, Files.readAllLines(journal).subList(0, (int) start));
   }
 
-  static long count(List<JSONObject> records, String type) {
-    return records.stream().filter(r -> r.getString("type").equals(type)).count();
+  /** The journal of the only run under {@code state}. */
+  static Path onlyJournal(Path state) throws IOException {
+    List<String> ids = runIds(state);
+    assertThat(ids).hasSize(1);
+    return journalFile(state, ids.get(0));
+  }
+
+  /** Whether step {@code step} started, by the journal. */
+  static boolean started(RunFold fold, String step) {
+    return fold.steps().stream().anyMatch(s -> s.id().equals(step));
+  }
+
+  /** Whether an action of {@code step} (its own, or a compensation's) started a process. */
+  static boolean processStarted(RunFold fold, String step) {
+    return fold.processes().stream().anyMatch(p -> p.step().equals(step));
   }
 
   /**
    * Polls until {@code condition} holds of the journal of the only started run; fails when {@code
    * cli} exits first or after {@code timeout}.
    */
-  static List<JSONObject> awaitJournal(
-      Path state,
-      CliProcess.Background cli,
-      Duration timeout,
-      Predicate<List<JSONObject>> condition)
+  static RunFold awaitJournal(
+      Path state, CliProcess.Background cli, Duration timeout, Predicate<RunFold> condition)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       Optional<String> run = startedRun(state);
       if (run.isPresent()) {
-        List<JSONObject> records = journal(state, run.get());
-        if (condition.test(records)) {
-          return records;
+        RunFold fold = fold(state, run.get());
+        if (condition.test(fold)) {
+          return fold;
         }
       }
       if (!cli.process().isAlive()) {

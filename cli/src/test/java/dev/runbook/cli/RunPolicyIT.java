@@ -14,8 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * What happens when things go wrong: failure policies, compensation order, finally, exit codes for
- * bad input, and the JSON-lines output.
+ * What the CLI answers to bad input (exit 2 before anything runs), and the JSON-lines output of a
+ * run that fails and rolls back. The failure policies, the saga and finally themselves are proven
+ * on the engine test kit ({@code FailurePolicyTest}); their plain output in {@code
+ * PlainOutputGoldenIT}.
  */
 class RunPolicyIT {
   @TempDir Path dir;
@@ -24,69 +26,6 @@ class RunPolicyIT {
   @BeforeEach
   void setUp() {
     ws = new Workspace(dir);
-  }
-
-  private static final String FINALLY =
-      """
-      schema: runbook/v1
-      name: finally
-      params:
-        outcome: { type: string, enum: [succeed, fail, pause], default: succeed }
-      on_failure: stop
-      steps:
-        - id: work
-          run: |
-            echo work >> events.txt
-            [ "${{ params.outcome }}" != fail ]
-          compensate: { run: echo undo >> events.txt }
-        - id: gate
-          when: params.outcome == 'pause'
-          confirm: go on?
-      finally:
-        - id: cleanup
-          run: echo finally >> events.txt
-      """;
-
-  @ParameterizedTest(name = "{0} {1}: exit {2}")
-  @CsvSource({
-    "succeed, stop,     0, 'work,finally'",
-    "fail,    rollback, 1, 'work,undo,finally'",
-    "fail,    stop,     4, 'work,finally'",
-    "pause,   stop,     4, 'work'",
-  })
-  void finallyRunsOnceAtTheRunsEndButNotAtAPause(
-      String outcome, String policy, int exit, String events) throws Exception {
-    ws.write("finally.yaml", FINALLY);
-
-    CliProcess.Result result =
-        ws.run("finally.yaml", "-p", "outcome=" + outcome, "--on-failure", policy);
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(exit);
-    assertThat(ws.read("events.txt").lines()).containsExactly(events.split(","));
-  }
-
-  @Test
-  void aFailingFinallyStepTurnsASuccessIntoExitFour() throws Exception {
-    ws.write(
-        "finally-fails.yaml",
-        """
-        schema: runbook/v1
-        name: finally-fails
-        steps:
-          - id: work
-            run: "true"
-        finally:
-          - id: notify
-            run: exit 1
-          - id: cleanup
-            run: touch cleaned.txt
-        """);
-
-    CliProcess.Result result = ws.run("finally-fails.yaml");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(4);
-    assertThat(result.stdout()).contains("run succeeded but a finally step failed");
-    assertThat(ws.exists("cleaned.txt")).as("every finally step runs").isTrue();
   }
 
   /**
@@ -129,115 +68,6 @@ class RunPolicyIT {
           run: echo f >> done.txt
           compensate: { run: echo f >> undo.txt }
       """;
-
-  @Test
-  void onFailureStopExitsFourAndCompensatesNothing() throws Exception {
-    ws.write("saga.yaml", SAGA);
-
-    CliProcess.Result result = ws.run("saga.yaml");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(4);
-    assertThat(ws.read("done.txt").lines()).containsExactly("a", "c", "d", "e");
-    assertThat(ws.exists("undo.txt")).isFalse();
-    assertThat(result.stdout()).contains("run stopped: step `e` failed: exit 7 (exit 4)");
-    assertThat(Workspace.journalTypes(result)).doesNotContain("rollback_started");
-  }
-
-  @Test
-  void onFailureAskWithoutATerminalStops() throws Exception {
-    ws.write("saga.yaml", SAGA.replace("on_failure: stop", "on_failure: ask"));
-
-    CliProcess.Result result = ws.run("saga.yaml");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(4);
-    assertThat(ws.exists("undo.txt")).isFalse();
-  }
-
-  @Test
-  void rollbackFromTheCommandLineCompensatesStartedStepsNewestFirst() throws Exception {
-    ws.write("saga.yaml", SAGA);
-
-    CliProcess.Result result = ws.run("saga.yaml", "--on-failure", "rollback");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(1);
-    assertThat(ws.read("undo.txt").lines()).containsExactly("e", "d_first", "d_second", "a");
-    assertThat(result.stdout())
-        .contains(
-            "step c is irreversible and was not undone: the e-mail to the customers cannot be"
-                + " unsent")
-        .contains("run failed and was rolled back: step `e` failed: exit 7 (exit 1)")
-        .contains("  not undone (irreversible): c: the e-mail to the customers cannot be unsent");
-    List<String> compensated = new ArrayList<>();
-    for (JSONObject r : Workspace.journal(result, "compensation_finished")) {
-      assertThat(r.getBoolean("ok")).isTrue();
-      compensated.add(r.getString("step"));
-    }
-    assertThat(compensated).containsExactly("e", "d", "d", "a");
-    assertThat(Workspace.journalTypes(result)).contains("rolled_back");
-  }
-
-  @Test
-  void aFailingCompensationStopsTheRollbackWithExitFour() throws Exception {
-    ws.write("saga.yaml", SAGA);
-
-    CliProcess.Result result =
-        ws.run("saga.yaml", "--on-failure", "rollback", "-p", "break_undo=true");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(4);
-    assertThat(ws.read("undo.txt").lines()).containsExactly("e", "d_first", "d_second");
-    assertThat(result.stdout())
-        .contains("compensation of d: FAILED: exit 1")
-        .contains("run failed and the rollback is INCOMPLETE");
-    assertThat(Workspace.journalTypes(result))
-        .contains("rollback_incomplete")
-        .doesNotContain("rolled_back");
-  }
-
-  @Test
-  void aCallThatFailsHalfWayIsCompensatedAfterItsStartedSteps() throws Exception {
-    ws.write(
-        "lib/child.yaml",
-        """
-        schema: runbook/v1
-        name: child
-        steps:
-          - id: one
-            run: echo child_one >> ../done.txt
-            compensate: { run: echo child_one >> ../undo.txt }
-          - id: two
-            run: |
-              echo child_two >> ../done.txt
-              exit 3
-            compensate: { run: echo child_two >> ../undo.txt }
-          - id: three
-            run: echo child_three >> ../done.txt
-            compensate: { run: echo child_three >> ../undo.txt }
-        """);
-    ws.write(
-        "parent.yaml",
-        """
-        schema: runbook/v1
-        name: parent
-        on_failure: rollback
-        steps:
-          - id: before
-            run: echo before >> done.txt
-            compensate: { run: echo before >> undo.txt }
-          - id: sub
-            call: { runbook: lib/child.yaml }
-            compensate: { run: echo sub >> undo.txt }
-          - id: after
-            run: echo after >> done.txt
-            compensate: { run: echo after >> undo.txt }
-        """);
-
-    CliProcess.Result result = ws.run("parent.yaml");
-
-    assertThat(result.exitCode()).as(Workspace.describe(result)).isEqualTo(1);
-    assertThat(ws.read("done.txt").lines()).containsExactly("before", "child_one", "child_two");
-    assertThat(ws.read("undo.txt").lines())
-        .containsExactly("sub", "child_two", "child_one", "before");
-  }
 
   @Test
   void anInvalidRunbookExitsTwoForRunAndPlanAndRunsNothing() throws Exception {

@@ -45,17 +45,4 @@ class StepEnvIT {
         .contains("run: printf '%s %s' \"world\" \"<known after `version` runs>\" > greeted")
         .contains("exec: cannot be resolved now: `env` has no `RUNBOOK_TEST_NOT_SET`");
   }
-
-  @Test
-  void anEnvNameTheMachineLacksFailsTheStepNotTheEngine() throws Exception {
-    CliProcess.Result run =
-        CliProcess.run(dir, "run", "env.yaml", "--state-dir", "state", "--on-failure", "stop");
-
-    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(4);
-    assertThat(Files.readString(dir.resolve("greeted"))).isEqualTo("world 1.4");
-    assertThat(run.stdout())
-        .contains("step lacking: FAILED: `env` has no `RUNBOOK_TEST_NOT_SET`")
-        .contains("run stopped");
-    assertThat(run.stderr()).doesNotContain("internal error");
-  }
 }

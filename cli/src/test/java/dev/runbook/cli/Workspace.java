@@ -1,5 +1,7 @@
 package dev.runbook.cli;
 
+import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.RunFold;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.json.JSONObject;
 
 /**
  * A test's temporary directory: the runbooks it writes, the files its steps touch, and the state
@@ -89,31 +90,9 @@ final class Workspace {
     return Path.of(m.group(1));
   }
 
-  /** The journal records of the run that {@code result} announced, in order. */
-  static List<JSONObject> journal(CliProcess.Result result) throws IOException {
-    List<JSONObject> records = new ArrayList<>();
-    for (String line : Files.readAllLines(runDir(result).resolve("journal.jsonl"))) {
-      records.add(new JSONObject(line));
-    }
-    return records;
-  }
-
-  /** The {@code type} of each journal record, in order. */
-  static List<String> journalTypes(CliProcess.Result result) throws IOException {
-    List<String> types = new ArrayList<>();
-    journal(result).forEach(r -> types.add(r.getString("type")));
-    return types;
-  }
-
-  /** The journal records of one type, in order. */
-  static List<JSONObject> journal(CliProcess.Result result, String type) throws IOException {
-    List<JSONObject> records = new ArrayList<>();
-    for (JSONObject r : journal(result)) {
-      if (r.getString("type").equals(type)) {
-        records.add(r);
-      }
-    }
-    return records;
+  /** The journal of the run that {@code result} announced, folded. */
+  static RunFold journal(CliProcess.Result result) {
+    return RunFold.of(Journal.read(runDir(result).resolve(Journal.FILE_NAME)).records());
   }
 
   /** For assertion messages: what the run printed. */

@@ -126,6 +126,8 @@ public final class EngineTestKit {
     private Predicate<RecordingListener.Event> interruptAt = e -> false;
     private RuntimeException failAt;
     private Predicate<RecordingListener.Event> failWhen = e -> false;
+    private final List<Map.Entry<Predicate<RecordingListener.Event>, Runnable>> hooks =
+        new java.util.ArrayList<>();
 
     Launch(EngineTestKit kit, Path file, Optional<RunSummary> continued) {
       this.kit = kit;
@@ -209,6 +211,15 @@ public final class EngineTestKit {
       return this;
     }
 
+    /**
+     * Runs {@code action} at the first event {@code when} matches, on the engine's thread before
+     * the event's work goes on: to change the world at a chosen moment of the run.
+     */
+    public Launch at(Predicate<RecordingListener.Event> when, Runnable action) {
+      hooks.add(Map.entry(when, action));
+      return this;
+    }
+
     /** Throws {@code error} from the listener at the first event {@code when} matches: a bug. */
     public Launch throwAt(Predicate<RecordingListener.Event> when, RuntimeException error) {
       failWhen = when;
@@ -230,6 +241,7 @@ public final class EngineTestKit {
       Engine engine = kit.engine(env);
       RecordingListener listener =
           new RecordingListener(interruptAt, engine::interrupt, failWhen, failAt);
+      hooks.forEach(h -> listener.at(h.getKey(), h.getValue()));
       LoadResult load = new RunbookLoader().load(file, file.toString());
       if (load.hasErrors()) {
         throw new IllegalArgumentException("not a valid runbook: " + load.problems());
@@ -304,6 +316,16 @@ public final class EngineTestKit {
 
     public int exitCode() {
       return result.status().exitCode();
+    }
+
+    /** The log of {@code step} (its output, the failure's last lines), as the run wrote it. */
+    public String stepLog(String step) {
+      try {
+        return Files.readString(
+            result.runDir().resolve("steps").resolve(step.replace('/', '.') + ".log"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     /** Steps by the state the journal's fold gives them, e.g. {@code {a=succeeded, b=failed}}. */

@@ -55,11 +55,15 @@ public final class RecordingListener implements RunListener {
   private final List<String> violations = new ArrayList<>();
   private final List<String> notices = new ArrayList<>();
   private final Map<String, Map<String, Object>> outputs = new HashMap<>();
+  private final Map<String, List<Duration>> retryDelays = new HashMap<>();
+  private final Map<String, Path> logs = new HashMap<>();
+  private final List<String> continued = new ArrayList<>();
   private final Map<String, Integer> open = new HashMap<>();
   private final Predicate<Event> interruptAt;
   private final Runnable interrupt;
   private final Predicate<Event> throwAt;
   private final RuntimeException error;
+  private final List<Map.Entry<Predicate<Event>, Runnable>> hooks = new ArrayList<>();
   private boolean interrupted;
   private boolean thrown;
   private boolean finished;
@@ -105,6 +109,14 @@ public final class RecordingListener implements RunListener {
       }
       default -> {}
     }
+    hooks.removeIf(
+        hook -> {
+          if (!hook.getKey().test(e)) {
+            return false;
+          }
+          hook.getValue().run();
+          return true;
+        });
     if (!interrupted && interruptAt.test(e)) {
       interrupted = true;
       interrupt.run();
@@ -113,6 +125,11 @@ public final class RecordingListener implements RunListener {
       thrown = true;
       throw error;
     }
+  }
+
+  /** Runs {@code action} once, on the engine's thread, at the first event {@code when} matches. */
+  void at(Predicate<Event> when, Runnable action) {
+    hooks.add(Map.entry(when, action));
   }
 
   void notice(String line) {
@@ -173,9 +190,33 @@ public final class RecordingListener implements RunListener {
     return outputs.getOrDefault(step, Map.of());
   }
 
+  /** The delays before each further try of {@code step}, in order. */
+  public List<Duration> retryDelays(String step) {
+    return List.copyOf(retryDelays.getOrDefault(step, List.of()));
+  }
+
+  /** The steps that failed and were gone past ({@code continue_on_error}), in order. */
+  public List<String> continuedPast() {
+    return List.copyOf(continued);
+  }
+
+  /** The log a failure of {@code step} pointed to; fails when it did not fail. */
+  public Path failureLog(String step) {
+    Path log = logs.get(step);
+    if (log == null) {
+      throw new AssertionError("no failure of " + step + " in " + events);
+    }
+    return log;
+  }
+
   /** The result {@code runFinished} got. */
   public RunResult result() {
     return result;
+  }
+
+  /** The details of every event of this kind for this step, in order. */
+  public List<String> details(Kind kind, String step) {
+    return events.stream().filter(e -> e.is(kind, step)).map(Event::detail).toList();
   }
 
   /** The event of this kind for this step; fails when there is none. */
@@ -213,6 +254,7 @@ public final class RecordingListener implements RunListener {
 
   @Override
   public void stepRetrying(String stepId, int nextAttempt, Duration delay, String reason) {
+    retryDelays.computeIfAbsent(stepId, k -> new ArrayList<>()).add(delay);
     record(Kind.STEP_RETRYING, stepId, reason, false);
   }
 
@@ -229,6 +271,10 @@ public final class RecordingListener implements RunListener {
 
   @Override
   public void stepFailed(String stepId, String reason, Path log, boolean continuing) {
+    logs.put(stepId, log);
+    if (continuing) {
+      continued.add(stepId);
+    }
     record(Kind.STEP_FAILED, stepId, reason, false);
   }
 

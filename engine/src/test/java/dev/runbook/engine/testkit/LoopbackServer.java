@@ -1,4 +1,4 @@
-package dev.runbook.cli;
+package dev.runbook.engine.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -18,23 +18,23 @@ import java.util.concurrent.Executors;
  * A real HTTP server on 127.0.0.1 and a port the system picks, answering fixed responses by path
  * and recording every request it receives.
  */
-final class LoopbackServer implements AutoCloseable {
+public final class LoopbackServer implements AutoCloseable {
   /** One request as the server saw it; header names are lower case. */
-  record Request(String method, String path, Map<String, String> headers, String body) {}
+  public record Request(String method, String path, Map<String, String> headers, String body) {}
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final CountDownLatch gate = new CountDownLatch(1);
 
-  LoopbackServer() throws IOException {
+  public LoopbackServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(executor);
     server.start();
   }
 
   /** Answers every request under {@code path} with {@code status} and {@code body}. */
-  LoopbackServer answer(String path, int status, String contentType, String body) {
+  public LoopbackServer answer(String path, int status, String contentType, String body) {
     server.createContext(
         path,
         exchange -> {
@@ -56,7 +56,7 @@ final class LoopbackServer implements AutoCloseable {
    * #open} is called: until then each request is read, recorded and left hanging, as by a service
    * that accepts connections and never answers.
    */
-  LoopbackServer answerOnceOpen(String path, int status, String body) {
+  public LoopbackServer answerOnceOpen(String path, int status, String body) {
     server.createContext(
         path,
         exchange -> {
@@ -80,7 +80,7 @@ final class LoopbackServer implements AutoCloseable {
   }
 
   /** Lets the requests {@link #answerOnceOpen} holds, and all later ones, be answered. */
-  void open() {
+  public void open() {
     gate.countDown();
   }
 
@@ -96,11 +96,11 @@ final class LoopbackServer implements AutoCloseable {
   }
 
   /** {@code http://127.0.0.1:PORT}, without a trailing slash. */
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  List<Request> requests() {
+  public List<Request> requests() {
     return List.copyOf(requests);
   }
 

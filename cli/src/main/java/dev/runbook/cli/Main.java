@@ -53,7 +53,9 @@ public final class Main {
             }
             return re.code().exitCode();
           }
-          err.println("runbook: internal error: " + e);
+          // The exception's message may hold a value rendered from the runbook or its
+          // parameters (a secret among them): only its kind and where it was thrown are shown.
+          err.println("runbook: internal error: " + bugSummary(e));
           if (debug) {
             e.printStackTrace(err);
           } else {
@@ -71,5 +73,21 @@ public final class Main {
           return ErrorCode.INVALID_INPUT.exitCode();
         });
     return cli.execute(args);
+  }
+
+  /**
+   * What a bug report needs without what a message may hold: the exception's type and the first
+   * frame of runbook's own code it passed through, e.g. {@code NullPointerException at
+   * dev.runbook.engine.Planner.plan(Planner.java:120)}.
+   */
+  static String bugSummary(Throwable e) {
+    String where = "";
+    for (StackTraceElement frame : e.getStackTrace()) {
+      if (frame.getClassName().startsWith("dev.runbook.")) {
+        where = " at " + frame;
+        break;
+      }
+    }
+    return e.getClass().getName() + where;
   }
 }

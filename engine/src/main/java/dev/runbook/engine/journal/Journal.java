@@ -254,7 +254,10 @@ public final class Journal implements Closeable {
     return new RunbookException(
         ErrorCode.NEEDS_OPERATOR,
         "cannot write the journal " + IoProblems.describe(file, e),
-        "the run stops here so that it stays resumable; free disk space, then `runbook resume`",
+        "the run stops here so that it stays resumable; free space (or make the state directory"
+            + " writable), then `runbook resume "
+            + (file.getParent() == null ? "" : file.getParent().getFileName())
+            + "`",
         e);
   }
 

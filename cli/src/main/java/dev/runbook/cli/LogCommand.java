@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
+import dev.runbook.engine.journal.Journal;
 import dev.runbook.engine.journal.JournalRecord;
 import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.RunStatus;
@@ -58,8 +59,12 @@ final class LogCommand implements Callable<Integer> {
         new RunHistory(StateDir.resolve(Optional.ofNullable(stateDir), System.getenv()));
     RunSummary run = history.get(runId);
     if (step == null) {
-      for (JournalRecord r : history.journal(runId).records()) {
+      Journal.Contents journal = history.journalAsRead(runId);
+      for (JournalRecord r : journal.records()) {
         out.println(r.timestamp() + " " + r.type() + (r.data().isEmpty() ? "" : " " + r.data()));
+      }
+      if (journal.damage().isPresent()) {
+        printDamaged(out, run, journal);
       }
       out.flush();
       return 0;
@@ -91,6 +96,22 @@ final class LogCommand implements Callable<Integer> {
         return 0;
       }
       Thread.sleep(200);
+    }
+  }
+
+  /** The lines from the damage on, as written, each with its line number. */
+  private static void printDamaged(PrintWriter out, RunSummary run, Journal.Contents journal) {
+    Journal.Damage damage = journal.damage().orElseThrow();
+    out.println(
+        "-- the journal is damaged from line "
+            + damage.line()
+            + " ("
+            + damage.problem()
+            + "); the lines as written:");
+    long line = damage.line();
+    for (String raw : Journal.rawLinesFrom(run.journalFile(), journal.validLength())) {
+      out.println(line + ": " + raw);
+      line++;
     }
   }
 

@@ -60,9 +60,9 @@ public final class Main {
             err.println("runbook: internal error: " + e);
             e.printStackTrace(err);
           } else {
-            // Not the exception's message: it may quote a value (a NumberFormatException quotes
-            // its input), and the value may be a secret. --debug is the operator's choice to see.
-            err.println("runbook: internal error: " + e.getClass().getName());
+            // The exception's message may hold a value rendered from the runbook or its
+            // parameters (a secret among them): only its kind and where it was thrown are shown.
+            err.println("runbook: internal error: " + bugSummary(e));
             err.println(
                 "  hint: this is a bug in runbook; rerun with --debug for the details (they may"
                     + " show parameter values)");
@@ -79,5 +79,21 @@ public final class Main {
           return ErrorCode.INVALID_INPUT.exitCode();
         });
     return cli.execute(args);
+  }
+
+  /**
+   * What a bug report needs without what a message may hold: the exception's type and the first
+   * frame of runbook's own code it passed through, e.g. {@code NullPointerException at
+   * dev.runbook.engine.Planner.plan(Planner.java:120)}.
+   */
+  static String bugSummary(Throwable e) {
+    String where = "";
+    for (StackTraceElement frame : e.getStackTrace()) {
+      if (frame.getClassName().startsWith("dev.runbook.")) {
+        where = " at " + frame;
+        break;
+      }
+    }
+    return e.getClass().getName() + where;
   }
 }

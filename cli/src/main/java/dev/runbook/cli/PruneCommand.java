@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.dsl.Durations;
 import dev.runbook.engine.ErrorCode;
+import dev.runbook.engine.IoProblems;
 import dev.runbook.engine.RunbookException;
 import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.RunSummary;
@@ -44,7 +45,7 @@ final class PruneCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     Duration age =
         Durations.parse(olderThan)
             .orElseThrow(
@@ -54,10 +55,29 @@ final class PruneCommand implements Callable<Integer> {
                         "`" + olderThan + "` is not a duration",
                         "e.g. --older-than 30d"));
     PrintWriter out = spec.commandLine().getOut();
-    Instant cutoff = Instant.now().minus(age);
+    Instant now = Instant.now();
+    if (age.compareTo(Duration.between(Instant.EPOCH, now)) > 0) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT,
+          "--older-than " + olderThan + " is longer than the time since 1970: no run is that old",
+          "e.g. --older-than 30d");
+    }
+    Instant cutoff = now.minus(age);
     int deleted = 0;
     for (RunSummary run :
         new RunHistory(StateDir.resolve(Optional.ofNullable(stateDir), System.getenv())).list()) {
+      if (run.damaged()) {
+        // a damaged journal is evidence of what went wrong: an operator deletes it knowingly
+        out.println(
+            "kept "
+                + run.runId()
+                + ": its journal is damaged ("
+                + run.damageText().orElseThrow()
+                + "); delete "
+                + run.dir()
+                + " by hand once it is understood");
+        continue;
+      }
       if (run.resumable() || !run.lastAt().isBefore(cutoff)) {
         continue;
       }
@@ -68,16 +88,28 @@ final class PruneCommand implements Callable<Integer> {
               + run.status().journalName()
               + ")");
       if (!dryRun) {
-        try (Stream<Path> tree = Files.walk(run.dir())) {
-          for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(p);
-          }
-        }
+        delete(run.dir());
       }
       deleted++;
     }
     out.println(deleted + (deleted == 1 ? " run " : " runs ") + (dryRun ? "to delete" : "deleted"));
     out.flush();
     return 0;
+  }
+
+  /** Deletes a run's directory, deepest first; exit 2 naming the path that would not go. */
+  private static void delete(Path dir) {
+    Path current = dir;
+    try (Stream<Path> tree = Files.walk(dir)) {
+      for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+        current = p;
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT,
+          "cannot delete " + IoProblems.describe(current, e),
+          "the run is partly deleted; make " + dir + " writable and prune again");
+    }
   }
 }

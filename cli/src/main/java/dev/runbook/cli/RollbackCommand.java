@@ -70,7 +70,7 @@ final class RollbackCommand implements Callable<Integer> {
     Engine engine = new Engine(input.context());
     RunHistory history = engine.history();
     Optional<RunbookInput.EarlyLoad> early = RunbookInput.EarlyLoad.start(history, runId);
-    RunSummary run = history.get(runId);
+    RunSummary run = engine.runToRollBack(history, runId);
     RunbookInput.Loaded loaded = input.loadForRun(run, err, early);
     Plan plan =
         engine.plan(

@@ -45,6 +45,11 @@ final class RunsCommand implements Callable<Integer> {
       out.println("no runs yet");
     } else {
       for (RunSummary r : runs) {
+        if (r.damaged()) {
+          out.printf(
+              "%-44s %-20s %s%n", r.runId(), "damaged", r.damageText().orElseThrow() + hint(r));
+          continue;
+        }
         out.printf(
             "%-44s %-20s %-20s %s%s%n",
             r.runId(),
@@ -56,5 +61,12 @@ final class RunsCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The command that shows what a damaged run's journal holds. */
+  static String hint(RunSummary damaged) {
+    return damaged.damage().orElseThrow().line() == 0
+        ? "; inspect " + damaged.dir() + " by hand"
+        : "; see `runbook log " + damaged.runId() + "`";
   }
 }

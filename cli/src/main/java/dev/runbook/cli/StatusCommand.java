@@ -62,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
       }
       run = all.get(all.size() - 1);
     }
-    boolean tornTail = history.journalAsRead(run.runId()).tornTail();
+    boolean tornTail = !run.damaged() && history.journalAsRead(run.runId()).tornTail();
     List<RunFold.StepView> steps = run.fold().steps();
     if (format == Format.json) {
       JSONArray array = new JSONArray();
@@ -82,6 +82,11 @@ final class StatusCommand implements Callable<Integer> {
                               .orElse(JSONObject.NULL))
                       .put("detail", s.detail())));
       out.println(summaryJson(run).put("steps", array).put("torn_tail", tornTail).toString(2));
+    } else if (!run.hasStart()) {
+      out.println("run " + run.runId() + " (" + run.dir() + ")");
+      out.println("  status: " + run.statusText());
+      out.println("  damaged: " + run.damageText().orElseThrow());
+      out.println("  nothing before the damage can be read" + RunsCommand.hint(run));
     } else {
       JournalEvent.Invocation by = run.started().by();
       out.println("run " + run.runId() + " of `" + run.runbook() + "` (" + run.file() + ")");
@@ -108,6 +113,13 @@ final class StatusCommand implements Callable<Integer> {
         out.println(
             "  compensations skipped by the operator (undo by hand): "
                 + String.join(", ", run.fold().skippedCompensations()));
+      }
+      if (run.damaged()) {
+        out.println(
+            "  damaged: "
+                + run.damageText().orElseThrow()
+                + "; below is what precedes it"
+                + RunsCommand.hint(run));
       }
       out.println("  logs: " + run.dir().resolve("steps"));
       out.println();
@@ -136,19 +148,31 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   static JSONObject summaryJson(RunSummary r) {
-    JSONObject json =
-        new JSONObject()
-            .put("run_id", r.runId())
-            .put("runbook", r.runbook())
-            .put("file", r.file().toString())
-            .put("status", r.status().journalName())
-            .put("resumable", r.resumable())
-            .put("started_at", r.startedAt().toString())
-            .put("last_at", r.lastAt().toString())
-            .put("user", r.started().by().user())
-            .put("host", r.started().by().host())
-            .put("last_step", r.lastStep().orElse(null))
-            .put("dir", r.dir().toString());
+    JSONObject json = new JSONObject().put("run_id", r.runId());
+    r.damage()
+        .ifPresent(
+            d ->
+                json.put("status", "damaged")
+                    .put("resumable", false)
+                    .put(
+                        "damage",
+                        new JSONObject()
+                            .put("file", r.journalFile().toString())
+                            .put("line", d.line())
+                            .put("problem", d.problem())));
+    if (!r.hasStart()) {
+      return json.put("dir", r.dir().toString());
+    }
+    json.put("runbook", r.runbook())
+        .put("file", r.file().toString())
+        .put("status", r.damaged() ? "damaged" : r.status().journalName())
+        .put("resumable", r.resumable())
+        .put("started_at", r.startedAt().toString())
+        .put("last_at", r.lastAt().toString())
+        .put("user", r.started().by().user())
+        .put("host", r.started().by().host())
+        .put("last_step", r.lastStep().orElse(null))
+        .put("dir", r.dir().toString());
     if (r.engineGone()) {
       json.put("engine_gone", true);
     }

@@ -13,6 +13,17 @@ final class UnfinishedRuns {
 
   static void warn(Engine engine, String runbookName, PrintWriter err) {
     for (RunSummary r : engine.unfinishedRuns(runbookName)) {
+      if (r.damaged()) {
+        err.println(
+            "runbook: warning: run "
+                + r.runId()
+                + " of `"
+                + runbookName
+                + "` has a damaged journal: "
+                + r.damageText().orElseThrow()
+                + RunsCommand.hint(r));
+        continue;
+      }
       err.println(
           "runbook: warning: run "
               + r.runId()

@@ -7,7 +7,6 @@ import dev.runbook.dsl.model.Runbook;
 import dev.runbook.dsl.model.SourceLocation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -268,11 +267,11 @@ public final class Parameters {
   private static void readParamsFile(Path file, Map<String, String> out, List<Problem> problems) {
     SourceLocation at = SourceLocation.ofFile(file.toString());
     try {
-      if (Files.size(file) > MAX_PARAMS_FILE) {
-        problems.add(Problem.error("params-file.size", at, "the params file is larger than 1 MiB"));
-        return;
-      }
-      String text = Files.readString(file, StandardCharsets.UTF_8);
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .decode(java.nio.ByteBuffer.wrap(CappedFile.read(file, MAX_PARAMS_FILE)))
+              .toString();
       LoadSettings settings =
           LoadSettings.builder()
               .setLabel(file.toString())
@@ -307,6 +306,25 @@ public final class Parameters {
       }
     } catch (java.nio.file.NoSuchFileException e) {
       problems.add(Problem.error("params-file.missing", at, "no such params file"));
+    } catch (CappedFile.NotRegularFile e) {
+      problems.add(
+          Problem.error(
+              "params-file.special",
+              at,
+              "the params file " + e.getReason(),
+              "give a YAML or JSON file; values from a pipe can go through RUNBOOK_PARAM_*"));
+    } catch (CappedFile.TooLarge e) {
+      problems.add(Problem.error("params-file.size", at, "the params file " + e.getReason()));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      problems.add(
+          Problem.error(
+              "params-file.binary",
+              at,
+              "the params file is not UTF-8 text",
+              "a params file is a YAML or JSON map in UTF-8"));
+    } catch (java.nio.file.AccessDeniedException e) {
+      problems.add(
+          Problem.error("params-file.read", at, "cannot read the params file: permission denied"));
     } catch (IOException e) {
       problems.add(
           Problem.error("params-file.read", at, "cannot read the params file: " + e.getMessage()));

@@ -150,7 +150,7 @@ final class ActiveRun {
   }
 
   Path resolvePath(Template t, RunState runState, Map<String, String> env, Path base) {
-    return base.resolve(runState.resolve(t, env)).normalize();
+    return runState.resolvePath(t, env, base);
   }
 
   /** A step's working directory: its {@code cwd}, else the directory of its runbook. */

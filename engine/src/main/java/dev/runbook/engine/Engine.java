@@ -116,13 +116,11 @@ public final class Engine {
 
   /**
    * Runs of the runbook named {@code runbookName} that an operator left unfinished (stopped,
-   * paused, interrupted, errored, rollback incomplete), oldest first: {@code run} and {@code plan}
-   * warn about them.
+   * paused, interrupted, errored, rollback incomplete) or whose journal is damaged, oldest first:
+   * {@code run} and {@code plan} warn about them.
    */
   public List<RunSummary> unfinishedRuns(String runbookName) {
-    return history().listOf(runbookName).stream()
-        .filter(r -> r.status() != RunStatus.RUNNING && r.status().unfinished())
-        .toList();
+    return history().listOf(runbookName).stream().filter(RunSummary::unfinished).toList();
   }
 
   /** Runs the plan under the runbook's lock; refuses with exit 5 if another run holds it. */
@@ -173,25 +171,53 @@ public final class Engine {
       refuseIfOver(run);
       return run;
     }
-    List<RunSummary> resumable = history.list().stream().filter(RunSummary::resumable).toList();
-    if (resumable.size() == 1) {
-      return resumable.get(0);
+    // A damaged run may have been the one meant: it is listed, never passed over in silence.
+    List<RunSummary> candidates =
+        history.list().stream().filter(r -> r.resumable() || r.damaged()).toList();
+    if (candidates.size() == 1) {
+      refuseIfOver(candidates.get(0));
+      return candidates.get(0);
     }
-    if (resumable.isEmpty()) {
+    if (candidates.isEmpty()) {
       throw new RunbookException(
           ErrorCode.INVALID_INPUT, "no run can be resumed", "see them all with `runbook runs`");
     }
+    long resumable = candidates.stream().filter(RunSummary::resumable).count();
+    RunSummary example =
+        candidates.stream()
+            .filter(RunSummary::resumable)
+            .reduce((a, b) -> b)
+            .orElse(candidates.get(candidates.size() - 1));
     throw new RunbookException(
         ErrorCode.INVALID_INPUT,
-        resumable.stream()
-            .map(r -> "  " + r.runId() + "  " + r.statusText() + " at " + r.lastStep().orElse("-"))
+        candidates.stream()
+            .map(
+                r ->
+                    "  "
+                        + r.runId()
+                        + "  "
+                        + r.statusText()
+                        + (r.damaged()
+                            ? ": see `runbook log " + r.runId() + "`"
+                            : " at " + r.lastStep().orElse("-")))
             .toList(),
-        resumable.size() + " runs can be resumed: name one",
-        "e.g. `runbook resume " + resumable.get(resumable.size() - 1).runId() + "`",
+        resumable
+            + (resumable == 1 ? " run can" : " runs can")
+            + " be resumed"
+            + (resumable < candidates.size()
+                ? " and "
+                    + (candidates.size() - resumable)
+                    + (candidates.size() - resumable == 1
+                        ? " has a damaged journal"
+                        : " have damaged journals")
+                : "")
+            + ": name one",
+        "e.g. `runbook " + (example.damaged() ? "status " : "resume ") + example.runId() + "`",
         null);
   }
 
   private static void refuseIfOver(RunSummary run) {
+    refuseIfDamaged(run);
     if (!run.resumable()) {
       throw new RunbookException(
           ErrorCode.INVALID_INPUT,
@@ -199,6 +225,33 @@ public final class Engine {
           run.status() == RunStatus.SUCCEEDED || run.status() == RunStatus.FINALLY_FAILED
               ? "to undo it, `runbook rollback " + run.runId() + "`"
               : null);
+    }
+  }
+
+  /**
+   * The run {@code rollback RUN_ID} undoes; refused (exit 2) when there is no such run or its
+   * journal is damaged.
+   *
+   * @param history where to read it, so that its journal as read can be reused ({@link
+   *     RunHistory#journalAsRead})
+   */
+  public RunSummary runToRollBack(RunHistory history, String runId) {
+    RunSummary run = history.get(runId);
+    refuseIfDamaged(run);
+    return run;
+  }
+
+  /** Nothing is appended after corruption, and nothing of it is cut: refused (exit 2). */
+  private static void refuseIfDamaged(RunSummary run) {
+    if (run.damage().isPresent()) {
+      Journal.Damage damage = run.damage().get();
+      if (damage.line() == 0) {
+        throw new RunbookException(
+            ErrorCode.INVALID_INPUT,
+            "run " + run.runId() + " cannot be continued: " + damage.problem(),
+            "inspect " + run.dir() + " by hand");
+      }
+      throw Journal.damaged(run.journalFile(), damage);
     }
   }
 
@@ -228,6 +281,7 @@ public final class Engine {
       RunListener listener,
       Interaction interaction) {
     RunSummary summary = continuation.run();
+    refuseIfDamaged(summary);
     if (summary.status() == RunStatus.ROLLED_BACK || summary.status() == RunStatus.UNDONE) {
       throw new RunbookException(
           ErrorCode.INVALID_INPUT, "run " + summary.runId() + " is already rolled back");

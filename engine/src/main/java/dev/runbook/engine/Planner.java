@@ -1,7 +1,9 @@
 package dev.runbook.engine;
 
+import dev.runbook.dsl.CappedFile;
 import dev.runbook.dsl.Durations;
 import dev.runbook.dsl.Parameters;
+import dev.runbook.dsl.RunbookLoader;
 import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.expr.ExpressionLanguage;
 import dev.runbook.dsl.model.Action;
@@ -21,9 +23,7 @@ import dev.runbook.engine.internal.render.RenderedValue;
 import dev.runbook.engine.internal.render.ShellTemplate;
 import dev.runbook.engine.internal.render.ValueTemplate;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -553,9 +553,11 @@ public final class Planner {
 
   static String sha256(Path file) {
     try {
-      return sha256(Files.readAllBytes(file));
+      // the loader read it with the same cap a moment ago
+      return sha256(CappedFile.read(file, RunbookLoader.MAX_FILE_SIZE));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT, "cannot read the runbook " + IoProblems.describe(file, e));
     }
   }
 

@@ -1,9 +1,13 @@
 package dev.runbook.engine;
 
+import dev.runbook.dsl.CappedFile;
 import dev.runbook.dsl.Parameters;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,6 +31,9 @@ import org.json.JSONObject;
  */
 public record SavedPlan(Path runbook, Map<String, String> params, PlanDigest digest) {
   public static final String FORMAT = "runbook-plan/1";
+
+  /** A saved plan holds digests and parameter values: far less than this. */
+  static final long MAX_SIZE = 16L * 1024 * 1024;
 
   public SavedPlan {
     params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -73,7 +80,12 @@ public record SavedPlan(Path runbook, Map<String, String> params, PlanDigest dig
 
   public static SavedPlan read(Path file) {
     try {
-      JSONObject json = new JSONObject(Files.readString(file, StandardCharsets.UTF_8));
+      JSONObject json =
+          new JSONObject(
+              StandardCharsets.UTF_8
+                  .newDecoder()
+                  .decode(ByteBuffer.wrap(CappedFile.read(file, MAX_SIZE)))
+                  .toString());
       if (!FORMAT.equals(json.optString("format"))) {
         throw new RunbookException(
             ErrorCode.INVALID_INPUT,
@@ -95,10 +107,15 @@ public record SavedPlan(Path runbook, Map<String, String> params, PlanDigest dig
           Path.of(json.getString("runbook")),
           params,
           new PlanDigest(runbooks, d.getString("params")));
+    } catch (CharacterCodingException e) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT,
+          file + " is not a saved plan: it is not UTF-8 text",
+          "make one with `runbook plan FILE -o " + file + "`");
     } catch (IOException e) {
       throw new RunbookException(
-          ErrorCode.INVALID_INPUT, "cannot read the plan " + file + ": " + e.getMessage());
-    } catch (JSONException e) {
+          ErrorCode.INVALID_INPUT, "cannot read the plan " + IoProblems.describe(file, e));
+    } catch (JSONException | InvalidPathException e) {
       throw new RunbookException(
           ErrorCode.INVALID_INPUT, file + " is not a saved plan: " + e.getMessage());
     }

@@ -1,5 +1,6 @@
 package dev.runbook.dsl.internal;
 
+import dev.runbook.dsl.CappedFile;
 import dev.runbook.dsl.LoadResult;
 import dev.runbook.dsl.Problem;
 import dev.runbook.dsl.RunbookLoader;
@@ -233,20 +234,7 @@ public final class LoadPipeline {
         problems.add(Problem.error("file.directory", at, "is a directory, not a runbook file"));
         return Optional.empty();
       }
-      long size = Files.size(file);
-      if (size > RunbookLoader.MAX_FILE_SIZE) {
-        problems.add(
-            Problem.error(
-                "file.too-large",
-                at,
-                "the file is "
-                    + dev.runbook.dsl.Sizes.format(size)
-                    + "; runbooks are limited to "
-                    + dev.runbook.dsl.Sizes.format(RunbookLoader.MAX_FILE_SIZE),
-                "is this the right file? split a very large runbook with `call`"));
-        return Optional.empty();
-      }
-      byte[] bytes = Files.readAllBytes(file);
+      byte[] bytes = CappedFile.read(file, RunbookLoader.MAX_FILE_SIZE);
       for (int i = 0; i < bytes.length; i++) {
         if (bytes[i] == 0) {
           problems.add(binary(at));
@@ -277,6 +265,20 @@ public final class LoadPipeline {
       problems.add(Problem.error("file.missing", at, "no such file"));
     } catch (AccessDeniedException e) {
       problems.add(Problem.error("file.access", at, "permission denied"));
+    } catch (CappedFile.NotRegularFile e) {
+      problems.add(
+          Problem.error(
+              "file.special",
+              at,
+              e.getReason(),
+              "a runbook is a YAML file; a device or a pipe cannot be read as one"));
+    } catch (CappedFile.TooLarge e) {
+      problems.add(
+          Problem.error(
+              "file.too-large",
+              at,
+              "the file " + e.getReason() + " for a runbook",
+              "is this the right file? split a very large runbook with `call`"));
     } catch (CharacterCodingException e) {
       problems.add(binary(at));
     } catch (IOException e) {

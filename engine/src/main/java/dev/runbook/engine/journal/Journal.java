@@ -1,12 +1,13 @@
 package dev.runbook.engine.journal;
 
+import dev.runbook.dsl.CappedFile;
 import dev.runbook.engine.ErrorCode;
+import dev.runbook.engine.IoProblems;
 import dev.runbook.engine.RunbookException;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,14 @@ public final class Journal implements Closeable {
   private static final String CRC_FIELD = ",\"crc\":\"";
   private static final byte[] CRC_FIELD_BYTES = CRC_FIELD.getBytes(StandardCharsets.UTF_8);
 
+  /** How much of a damaged journal {@link #rawLinesFrom} shows. */
+  private static final int RAW_LINES = 1000;
+
+  private static final int RAW_LINE_CHARS = 4096;
+
+  /** A first line longer than this is no record of ours. */
+  private static final int MAX_FIRST_LINE = 1 << 20;
+
   /** A line ends with the crc's eight hex digits, then {@code "}}. */
   private static final int CRC_HEX_AND_CLOSE = 10;
 
@@ -50,6 +59,9 @@ public final class Journal implements Closeable {
   private final Clock clock;
   private final Contents contents;
   private long seq;
+
+  /** Why appending is no longer safe (a partial line could not be taken back); null while it is. */
+  private IOException broken;
 
   /** Whether records were written since the last sync. */
   private boolean unsynced;
@@ -78,9 +90,9 @@ public final class Journal implements Closeable {
                   StandardOpenOption.APPEND),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       syncDirectory(runDir);
-      return new Journal(file, channel, clock, new Contents(List.of(), 0, false));
+      return new Journal(file, channel, clock, new Contents(List.of(), 0, false, Optional.empty()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the journal " + file, e);
+      throw cannotWrite(file, e);
     }
   }
 
@@ -106,12 +118,15 @@ public final class Journal implements Closeable {
       size = Files.size(file);
     } catch (IOException e) {
       throw new RunbookException(
-          ErrorCode.INVALID_INPUT, "cannot read the journal " + file + ": " + e.getMessage());
+          ErrorCode.INVALID_INPUT, "cannot read the journal " + IoProblems.describe(file, e));
     }
     return open(file, clock, size == asRead.validLength() ? asRead : read(file));
   }
 
   private static Journal open(Path file, Clock clock, Contents contents) {
+    if (contents.damage().isPresent()) {
+      throw damaged(file, contents.damage().get());
+    }
     try {
       FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
       channel.truncate(contents.validLength());
@@ -119,8 +134,26 @@ public final class Journal implements Closeable {
       channel.position(contents.validLength());
       return new Journal(file, channel, clock, contents);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the journal " + file, e);
+      throw cannotWrite(file, e);
     }
+  }
+
+  /**
+   * The refusal to continue a run whose journal is damaged: nothing may follow corruption, and
+   * nothing of it is cut, so that an operator can see what happened.
+   */
+  public static RunbookException damaged(Path file, Damage damage) {
+    String runId = file.getParent() == null ? "RUN_ID" : file.getParent().getFileName().toString();
+    return new RunbookException(
+        ErrorCode.INVALID_INPUT,
+        List.of(file + ":" + damage.line() + ": error: damaged journal line: " + damage.problem()),
+        "run " + runId + " cannot be continued: its journal is damaged at line " + damage.line(),
+        "see what can be read with `runbook status "
+            + runId
+            + "` and every line as written with `runbook log "
+            + runId
+            + "`; the journal is left as it is",
+        null);
   }
 
   /** What the file held when this journal was opened: empty for a new one. */
@@ -165,17 +198,44 @@ public final class Journal implements Closeable {
             + JSONObject.quote(type)
             + (fields.length() == 2 ? "" : "," + fields.substring(1, fields.length() - 1));
     String text = body + CRC_FIELD + crc(body + "}") + "\"}\n";
+    if (broken != null) {
+      throw cannotWrite(file, broken);
+    }
+    long before = -1;
     try {
+      before = channel.position();
       ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
     } catch (IOException e) {
-      throw cannotWrite(e);
+      cutPartialLine(before, e);
+      throw cannotWrite(file, e);
     }
     unsynced = true;
     seq = next;
     return new JournalRecord(next, now, type, data);
+  }
+
+  /**
+   * Takes back the part of a line a failed write left (a full disk takes some bytes of a line and
+   * refuses the rest), so that a later line cannot follow it and turn a torn write into damage in
+   * the middle of the journal. If that fails too, nothing more is written.
+   */
+  private void cutPartialLine(long before, IOException cause) {
+    if (before < 0) {
+      // where the line began is not known: nothing is cut, and nothing more is written
+      broken = cause;
+      return;
+    }
+    try {
+      if (channel.size() > before) {
+        channel.truncate(before);
+      }
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+      broken = cause;
+    }
   }
 
   private void sync() {
@@ -185,16 +245,19 @@ public final class Journal implements Closeable {
     try {
       channel.force(false);
     } catch (IOException e) {
-      throw cannotWrite(e);
+      throw cannotWrite(file, e);
     }
     unsynced = false;
   }
 
-  private RunbookException cannotWrite(IOException e) {
+  private static RunbookException cannotWrite(Path file, IOException e) {
     return new RunbookException(
         ErrorCode.NEEDS_OPERATOR,
-        "cannot write the journal " + file + ": " + e.getMessage(),
-        "the run stops here so that it stays resumable; free disk space, then `runbook resume`",
+        "cannot write the journal " + IoProblems.describe(file, e),
+        "the run stops here so that it stays resumable; free space (or make the state directory"
+            + " writable), then `runbook resume "
+            + (file.getParent() == null ? "" : file.getParent().getFileName())
+            + "`",
         e);
   }
 
@@ -211,31 +274,53 @@ public final class Journal implements Closeable {
       }
       channel.close();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw cannotWrite(file, e);
     }
   }
 
   /**
    * What a journal file holds.
    *
-   * @param records the valid records in order
-   * @param validLength bytes of the file that hold them (a torn tail starts here)
-   * @param tornTail whether a torn or corrupt last line was dropped
+   * @param records the valid records in order, up to the damage if there is one
+   * @param validLength bytes of the file that hold them (a torn tail or the damage starts here)
+   * @param tornTail whether a torn last line (no final newline: a crash mid-write) was dropped
+   * @param damage the first complete line that is not a valid record; empty for a sound journal
    */
-  public record Contents(List<JournalRecord> records, long validLength, boolean tornTail) {
+  public record Contents(
+      List<JournalRecord> records, long validLength, boolean tornTail, Optional<Damage> damage) {
     public Contents {
       records = List.copyOf(records);
+      java.util.Objects.requireNonNull(damage, "damage");
     }
   }
 
-  /** Reads and checks a journal file. */
+  /**
+   * A complete journal line that is not a valid record: corruption (a bad checksum, a sequence gap,
+   * a line that is not JSON), never a torn write, which has no final newline. What precedes it can
+   * be read; nothing may be appended after it.
+   *
+   * @param line its 1-based line number
+   * @param problem what is wrong with it, in a few words
+   */
+  public record Damage(long line, String problem) {}
+
+  /** The journal of a new run is far smaller than this; a larger file is not read. */
+  static final long MAX_SIZE = 256L * 1024 * 1024;
+
+  /**
+   * Reads and checks a journal file: a torn last line is dropped, a damaged line ends the reading
+   * and is reported in {@link Contents#damage()}.
+   *
+   * @throws RunbookException (exit 2) if the file cannot be read at all: missing, unreadable, not a
+   *     regular file, or larger than {@value #MAX_SIZE} bytes
+   */
   public static Contents read(Path file) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = CappedFile.read(file, MAX_SIZE);
     } catch (IOException e) {
       throw new RunbookException(
-          ErrorCode.INVALID_INPUT, "cannot read the journal " + file + ": " + e.getMessage());
+          ErrorCode.INVALID_INPUT, "cannot read the journal " + IoProblems.describe(file, e));
     }
     List<JournalRecord> records = new ArrayList<>();
     int start = 0;
@@ -246,22 +331,60 @@ public final class Journal implements Closeable {
       while (end < bytes.length && bytes[end] != '\n') {
         end++;
       }
-      boolean complete = end < bytes.length;
-      JournalRecord record = complete ? parse(bytes, start, end, records.size() + 1) : null;
-      if (record == null) {
-        boolean last = !complete || end + 1 >= bytes.length;
-        if (last) {
-          return new Contents(records, start, true);
-        }
-        throw new RunbookException(
-            ErrorCode.INVALID_INPUT,
-            file + ":" + lineNo + ": the journal is corrupt (bad checksum or sequence)",
-            "a journal is never edited by hand; keep a copy and inspect it with `runbook log`");
+      if (end == bytes.length) {
+        // no final newline: the write of the last line was cut short
+        return new Contents(records, start, true, Optional.empty());
       }
-      records.add(record);
+      try {
+        records.add(parse(bytes, start, end, records.size() + 1));
+      } catch (BadLine e) {
+        return new Contents(records, start, false, Optional.of(new Damage(lineNo, e.getMessage())));
+      }
       start = end + 1;
     }
-    return new Contents(records, bytes.length, false);
+    return new Contents(records, bytes.length, false, Optional.empty());
+  }
+
+  /**
+   * The lines of a journal file from byte {@code offset} on (for a damaged journal, its {@link
+   * Contents#validLength()}), as written: for an operator to see what the damage is. Each line is
+   * decoded leniently, its control characters shown as Java escapes (backslash, u, four hex
+   * digits), and cut at {@value #RAW_LINE_CHARS} characters; at most {@value #RAW_LINES} lines.
+   */
+  public static List<String> rawLinesFrom(Path file, long offset) {
+    byte[] bytes;
+    try {
+      bytes = CappedFile.read(file, MAX_SIZE);
+    } catch (IOException e) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT, "cannot read the journal " + IoProblems.describe(file, e));
+    }
+    List<String> lines = new ArrayList<>();
+    int start = (int) Math.min(offset, bytes.length);
+    while (start < bytes.length && lines.size() < RAW_LINES) {
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') {
+        end++;
+      }
+      lines.add(shown(new String(bytes, start, end - start, StandardCharsets.UTF_8)));
+      start = end + 1;
+    }
+    return lines;
+  }
+
+  private static String shown(String line) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < line.length() && out.length() < RAW_LINE_CHARS; i++) {
+      char c = line.charAt(i);
+      if (Character.isISOControl(c)) {
+        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return line.length() > out.length() && out.length() >= RAW_LINE_CHARS
+        ? out + " [cut at " + RAW_LINE_CHARS + " characters]"
+        : out.toString();
   }
 
   /**
@@ -270,6 +393,11 @@ public final class Journal implements Closeable {
    * started with (its runbook file) can act on it while {@link #read} reads a long journal.
    */
   public static Optional<JournalRecord> readFirst(Path file) {
+    try {
+      CappedFile.refuseIfNotRegular(file);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
     try (InputStream in = Files.newInputStream(file)) {
       ByteArrayOutputStream line = new ByteArrayOutputStream();
       byte[] buffer = new byte[8192];
@@ -279,10 +407,17 @@ public final class Journal implements Closeable {
           if (buffer[i] == '\n') {
             line.write(buffer, 0, i + 1);
             byte[] bytes = line.toByteArray();
-            return Optional.ofNullable(parse(bytes, 0, bytes.length - 1, 1));
+            try {
+              return Optional.of(parse(bytes, 0, bytes.length - 1, 1));
+            } catch (BadLine e) {
+              return Optional.empty();
+            }
           }
         }
         line.write(buffer, 0, n);
+        if (line.size() > MAX_FIRST_LINE) {
+          return Optional.empty();
+        }
       }
       return Optional.empty();
     } catch (IOException e) {
@@ -290,13 +425,25 @@ public final class Journal implements Closeable {
     }
   }
 
+  /** Why a complete line is not a record; no stack trace, it is not a bug. */
+  private static final class BadLine extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BadLine(String problem) {
+      super(problem, null, false, false);
+    }
+  }
+
   /**
-   * The record on {@code bytes[start, end)}, or null when the line is not one: no crc field last, a
-   * checksum that does not match, bad JSON, or a sequence gap. The checksum is computed on the
-   * bytes as they are, with no copy of the line as text but the one parsed: reading a journal of
-   * 100,000 records is most of a resume's work outside the runbook's load.
+   * The record on {@code bytes[start, end)}.
+   *
+   * @throws BadLine when the line is not one: no crc field last, a checksum that does not match,
+   *     bad JSON, or a sequence gap. The checksum is computed on the bytes as they are, with no
+   *     copy of the line as text but the one parsed: reading a journal of 100,000 records is most
+   *     of a resume's work outside the runbook's load.
    */
-  private static JournalRecord parse(byte[] bytes, int start, int end, long expectedSeq) {
+  private static JournalRecord parse(byte[] bytes, int start, int end, long expectedSeq)
+      throws BadLine {
     int length = end - start;
     int crcStart = end - CRC_HEX_AND_CLOSE;
     int fieldStart = crcStart - CRC_FIELD_BYTES.length;
@@ -305,24 +452,29 @@ public final class Journal implements Closeable {
         || bytes[end - 1] != '}'
         || !Arrays.equals(
             bytes, fieldStart, crcStart, CRC_FIELD_BYTES, 0, CRC_FIELD_BYTES.length)) {
-      return null;
+      throw new BadLine(length == 0 ? "an empty line" : "no checksum at the end of the line");
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, start, fieldStart - start);
     crc.update('}');
     if (hex(bytes, crcStart, crcStart + 8) != crc.getValue()) {
-      return null;
+      throw new BadLine("the checksum does not match the line");
     }
+    JSONObject json;
     try {
       // The object without its crc field, as the checksum covers it (a record's data may have a
       // field of that name too).
       byte[] body = Arrays.copyOfRange(bytes, start, fieldStart + 1);
       body[body.length - 1] = '}';
-      JSONObject json = new JSONObject(new String(body, StandardCharsets.UTF_8));
-      long seq = json.getLong("seq");
-      if (seq != expectedSeq) {
-        return null;
-      }
+      json = new JSONObject(new String(body, StandardCharsets.UTF_8));
+    } catch (JSONException e) {
+      throw new BadLine("not a JSON object");
+    }
+    long seq = json.optLong("seq", -1);
+    if (seq != expectedSeq) {
+      throw new BadLine("sequence number " + seq + " where " + expectedSeq + " was expected");
+    }
+    try {
       Instant ts = Timestamps.parse(json.getString("ts"));
       String type = json.getString("type");
       json.remove("seq");
@@ -330,7 +482,7 @@ public final class Journal implements Closeable {
       json.remove("type");
       return new JournalRecord(seq, ts, type, json);
     } catch (JSONException | java.time.DateTimeException e) {
-      return null;
+      throw new BadLine("no valid time or type");
     }
   }
 

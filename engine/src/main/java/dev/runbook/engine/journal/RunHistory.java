@@ -1,9 +1,11 @@
 package dev.runbook.engine.journal;
 
 import dev.runbook.engine.ErrorCode;
+import dev.runbook.engine.IoProblems;
 import dev.runbook.engine.RunbookException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,14 +24,18 @@ public final class RunHistory {
     this.state = state;
   }
 
-  /** Every run with a readable journal, oldest first. */
+  /**
+   * Every run, oldest first: a run whose journal is damaged or cannot be read is listed as such
+   * ({@link RunSummary#damage()}), never left out.
+   */
   public List<RunSummary> list() {
     return list(null);
   }
 
   /**
    * The runs of the runbook named {@code runbook}, oldest first; other runs' journals are read no
-   * further than their first line.
+   * further than their first line. A run whose first line cannot be read is not known to be of any
+   * runbook, and is left out.
    */
   public List<RunSummary> listOf(String runbook) {
     return list(java.util.Objects.requireNonNull(runbook));
@@ -44,35 +50,48 @@ public final class RunHistory {
     try (Stream<Path> dirs = Files.list(state.runs())) {
       for (Path dir : dirs.sorted().toList()) {
         Path file = dir.resolve(Journal.FILE_NAME);
-        if (Files.isRegularFile(file)
-            && (runbook == null
-                || Journal.readFirst(file)
-                    .map(r -> r.field("runbook"))
-                    .filter(runbook::equals)
-                    .isPresent())) {
-          try {
-            runs.add(
-                summarize(
-                    dir.getFileName().toString(),
-                    dir,
-                    Journal.read(dir.resolve(Journal.FILE_NAME))));
-          } catch (RunbookException e) {
-            // a corrupt journal is reported by `status RUN_ID`, not by listings
-          }
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        if (runbook == null
+            || Journal.readFirst(file)
+                .map(r -> r.field("runbook"))
+                .filter(runbook::equals)
+                .isPresent()) {
+          runs.add(summarizeAnyway(dir.getFileName().toString(), dir));
         }
       }
     } catch (IOException e) {
       throw new RunbookException(
-          ErrorCode.INVALID_INPUT, "cannot list " + state.runs() + ": " + e.getMessage());
+          ErrorCode.INVALID_INPUT,
+          "cannot list the runs in " + IoProblems.describe(state.runs(), e));
     }
-    runs.sort(Comparator.comparing(RunSummary::startedAt).thenComparing(RunSummary::runId));
+    runs.sort(
+        Comparator.comparing(
+                RunSummary::startedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(RunSummary::runId));
     return runs;
+  }
+
+  /** The run in {@code dir}, as damaged when its journal cannot be read at all. */
+  private static RunSummary summarizeAnyway(String runId, Path dir) {
+    try {
+      return summarize(runId, dir, Journal.read(dir.resolve(Journal.FILE_NAME)));
+    } catch (RunbookException e) {
+      return new RunSummary(
+          runId,
+          dir,
+          RunFold.of(List.of()),
+          false,
+          Optional.of(new Journal.Damage(0, e.getMessage())));
+    }
   }
 
   /** The run {@code runId}; exit 2 naming the known runs when there is none. */
   public RunSummary get(String runId) {
     Path dir = state.runDir(runId);
-    if (runId.contains("/") || !Files.isRegularFile(dir.resolve(Journal.FILE_NAME))) {
+    if (runId.contains("/")
+        || !Files.exists(dir.resolve(Journal.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
       throw new RunbookException(
           ErrorCode.INVALID_INPUT,
           "no run `" + runId + "` in " + state.runs(),
@@ -115,11 +134,19 @@ public final class RunHistory {
 
   static RunSummary summarize(String runId, Path dir, Journal.Contents contents) {
     RunFold fold = RunFold.of(contents.records());
-    if (fold.started().isEmpty() || !contents.records().get(0).type().equals("run_started")) {
-      throw new RunbookException(
-          ErrorCode.INVALID_INPUT, dir.resolve(Journal.FILE_NAME) + ": no run_started record");
+    Optional<Journal.Damage> damage = contents.damage();
+    if (damage.isEmpty()
+        && (fold.started().isEmpty() || !contents.records().get(0).type().equals("run_started"))) {
+      // an empty journal (the engine died between creating it and its first record), or one
+      // that does not start with a run
+      damage = Optional.of(new Journal.Damage(1, "no run_started record"));
     }
-    return new RunSummary(runId, dir, fold, fold.status() == RunStatus.RUNNING && engineGone(fold));
+    return new RunSummary(
+        runId,
+        dir,
+        fold,
+        damage.isEmpty() && fold.status() == RunStatus.RUNNING && engineGone(fold),
+        damage);
   }
 
   /**

@@ -1,9 +1,9 @@
 package dev.runbook.engine.journal;
 
 import dev.runbook.engine.ErrorCode;
+import dev.runbook.engine.IoProblems;
 import dev.runbook.engine.RunbookException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -51,8 +51,9 @@ public final class RunLock implements AutoCloseable {
   public static RunLock acquire(StateDir state, String runbookName, String runId) {
     Path dir = StateDir.createPrivateDirectories(state.locks());
     Path file = dir.resolve(runbookName + ".lock");
+    FileChannel channel = null;
     try {
-      FileChannel channel =
+      channel =
           FileChannel.open(
               file,
               EnumSet.of(
@@ -85,7 +86,20 @@ public final class RunLock implements AutoCloseable {
       channel.force(false);
       return new RunLock(channel, lock);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot use the lock file " + file, e);
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      // before the run: nothing was changed
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT,
+          "cannot use the lock file " + IoProblems.describe(file, e),
+          "the state directory must be writable: free space or choose another with --state-dir"
+              + " or RUNBOOK_STATE_DIR",
+          e);
     }
   }
 
@@ -130,7 +144,8 @@ public final class RunLock implements AutoCloseable {
       }
       channel.close();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // The OS releases the lock when this process exits, which is soon: a run's result must
+      // not be lost for want of an early release.
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.runbook.engine.journal;
 
 import dev.runbook.engine.ErrorCode;
+import dev.runbook.engine.IoProblems;
 import dev.runbook.engine.RunbookException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -119,7 +120,7 @@ public record StateDir(Path root) {
     } catch (IOException e) {
       throw new RunbookException(
           ErrorCode.INVALID_INPUT,
-          "cannot create the state directory " + dir + ": " + e.getMessage(),
+          "cannot create the state directory " + IoProblems.describe(dir, e),
           "choose another with --state-dir or RUNBOOK_STATE_DIR");
     }
   }

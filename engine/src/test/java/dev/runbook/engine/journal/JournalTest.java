@@ -3,7 +3,6 @@ package dev.runbook.engine.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -183,37 +182,75 @@ class JournalTest {
   }
 
   @Test
-  void corruptLastCompleteLineIsTreatedAsTorn() throws IOException {
+  void corruptLastCompleteLineIsDamageNotATornTailAndIsKept() throws IOException {
     writeThree();
     Path file = dir.resolve(Journal.FILE_NAME);
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     lines.set(2, lines.get(2).replace("\"a\"", "\"b\""));
     Files.write(file, lines, StandardCharsets.UTF_8);
+    long size = Files.size(file);
+
     Journal.Contents contents = Journal.read(file);
-    assertThat(contents.tornTail()).isTrue();
+
+    assertThat(contents.tornTail()).isFalse();
     assertThat(contents.records()).hasSize(2);
+    assertThat(contents.damage())
+        .contains(new Journal.Damage(3, "the checksum does not match the line"));
+    // a resume must neither append after it nor cut it off
+    assertThatThrownBy(() -> Journal.reopen(dir, Clock.systemUTC()))
+        .isInstanceOf(RunbookException.class)
+        .hasMessageContaining("damaged at line 3")
+        .satisfies(
+            e ->
+                assertThat(((RunbookException) e).details())
+                    .containsExactly(
+                        file
+                            + ":3: error: damaged journal line: the checksum does not match"
+                            + " the line"));
+    assertThat(Files.size(file)).isEqualTo(size);
   }
 
   @Test
-  void corruptionBeforeTheLastLineIsAnErrorNamingTheLine() throws IOException {
+  void corruptionBeforeTheLastLineIsDamageNamingTheLineAndKeepsWhatPrecedesIt() throws IOException {
     writeThree();
     Path file = dir.resolve(Journal.FILE_NAME);
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     lines.set(1, lines.get(1).replace("\"attempt\":1", "\"attempt\":2"));
     Files.write(file, lines, StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> Journal.read(file))
-        .isInstanceOf(RunbookException.class)
-        .hasMessageContaining(Journal.FILE_NAME + ":2:")
-        .satisfies(
-            e -> assertThat(((RunbookException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+
+    Journal.Contents contents = Journal.read(file);
+
+    assertThat(contents.records()).extracting(JournalRecord::type).containsExactly("run_started");
+    assertThat(contents.damage()).map(Journal.Damage::line).contains(2L);
   }
 
   @Test
-  void aLineOutOfSequenceIsRefused() throws IOException {
+  void aLineOutOfSequenceIsDamage() throws IOException {
     writeThree();
     Path file = dir.resolve(Journal.FILE_NAME);
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     Files.write(file, List.of(lines.get(0), lines.get(2), lines.get(1)), StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> Journal.read(file)).hasMessageContaining(":2:");
+    assertThat(Journal.read(file).damage())
+        .contains(new Journal.Damage(2, "sequence number 3 where 2 was expected"));
+  }
+
+  @Test
+  void anEmptyCompleteLastLineIsDamageButAMissingNewlineIsATornTail() throws IOException {
+    writeThree();
+    Path file = dir.resolve(Journal.FILE_NAME);
+    Files.writeString(file, "\n", StandardOpenOption.APPEND);
+    assertThat(Journal.read(file).damage()).contains(new Journal.Damage(4, "an empty line"));
+  }
+
+  @Test
+  void aJournalThatIsADeviceIsRefusedNamingItWithoutReadingIt() throws IOException {
+    Path file = dir.resolve("run").resolve(Journal.FILE_NAME);
+    Files.createDirectories(file.getParent());
+    Files.createSymbolicLink(file, Path.of("/dev/zero"));
+    assertThatThrownBy(() -> Journal.read(file))
+        .isInstanceOf(RunbookException.class)
+        .hasMessage(
+            "cannot read the journal " + file + ": is a character device, not a regular file");
+    assertThat(Journal.readFirst(file)).isEmpty();
   }
 }

@@ -225,7 +225,7 @@ public final class ActionRunner {
       Step step, RunState state, Map<String, String> stepEnv, Path cwd) {
     if (step.action() instanceof Action.Backup backup) {
       try {
-        Path dir = FileActions.resolve(cwd, state.resolve(backup.to(), stepEnv));
+        Path dir = state.resolvePath(backup.to(), stepEnv, cwd);
         return new LinkedHashMap<>(files.existingBackup(dir).outputs());
       } catch (ExpressionException | FileActionException e) {
         return Map.of();
@@ -260,7 +260,7 @@ public final class ActionRunner {
       return Optional.empty();
     }
     try {
-      Function<Template, Path> path = t -> FileActions.resolve(cwd, state.resolve(t, stepEnv));
+      Function<Template, Path> path = t -> state.resolvePath(t, stepEnv, cwd);
       Optional<? extends Map<String, String>> outputs = Optional.empty();
       if (step.action() instanceof Action.Backup backup) {
         List<Path> paths = backup.paths().stream().map(path).toList();
@@ -335,7 +335,7 @@ public final class ActionRunner {
     }
 
     private Path path(Template t) {
-      return FileActions.resolve(cwd, text(t));
+      return state.resolvePath(t, stepEnv, cwd);
     }
 
     private Attempt process(List<String> argv, Map<String, String> extraEnv) {
@@ -401,8 +401,17 @@ public final class ActionRunner {
         current.set(null);
       }
       Map<String, Object> outputs = Map.of("exit_code", (long) result.exitCode());
-      if (result.succeeded()) {
+      if (result.succeeded() && result.outputLost().isEmpty()) {
         return new Attempt(Attempt.Outcome.SUCCEEDED, "", outputs, stdout, Optional.empty());
+      }
+      if (result.succeeded()) {
+        // An incomplete log, or a stdout file the outputs would be read from, is no success.
+        return new Attempt(
+            Attempt.Outcome.FAILED,
+            "the command exited 0, but " + result.outputLost().get(),
+            outputs,
+            Optional.empty(),
+            Optional.empty());
       }
       String last = CheckRunner.lastLine(result.tail()).map(l -> ": " + l).orElse("");
       String reason;
@@ -421,6 +430,9 @@ public final class ActionRunner {
         reason = "timed out after " + Durations.format(timeout.orElseThrow());
       } else {
         reason = "exit " + result.exitCode() + last;
+      }
+      if (result.outputLost().isPresent()) {
+        reason += "; " + result.outputLost().get();
       }
       return new Attempt(Attempt.Outcome.FAILED, reason, outputs, stdout, Optional.empty());
     }

@@ -197,7 +197,7 @@ public final class CheckRunner {
     }
 
     private Path path(Template t) {
-      return cwd.resolve(text(t)).normalize();
+      return state.resolvePath(t, stepEnv, cwd);
     }
 
     @Override

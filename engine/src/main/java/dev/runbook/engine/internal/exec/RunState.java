@@ -2,11 +2,13 @@ package dev.runbook.engine.internal.exec;
 
 import dev.runbook.dsl.Parameters;
 import dev.runbook.dsl.UrlCredentials;
+import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.expr.ExpressionLanguage;
 import dev.runbook.dsl.model.Template;
 import dev.runbook.engine.internal.files.FileActions;
 import dev.runbook.engine.internal.render.Bindings;
 import dev.runbook.engine.internal.secret.Masking;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
@@ -200,6 +202,28 @@ public final class RunState {
   /** A template's text now (every value known); throws ExpressionException otherwise. */
   public String resolve(Template template, Map<String, String> stepEnv) {
     return ExpressionLanguage.standard().resolve(template, variables(stepEnv));
+  }
+
+  /**
+   * A template's text as a path against {@code base}, normalized; throws ExpressionException for
+   * text no path can hold (a NUL byte from a parameter's value), never a bug's exception.
+   */
+  public Path resolvePath(Template template, Map<String, String> stepEnv, Path base) {
+    String text = resolve(template, stepEnv);
+    try {
+      // as UTF-8 bytes whatever the locale (FileActions.resolve): runbooks are UTF-8 text
+      return FileActions.resolve(base, text);
+    } catch (IllegalArgumentException e) { // InvalidPathException, or a URI the bytes cannot form
+      throw new ExpressionException(
+          ExpressionException.Reason.FAILED,
+          template.location(),
+          "`"
+              + template.source()
+              + "` is not a usable path: "
+              + (text.indexOf('\0') >= 0
+                  ? "its value holds a NUL byte"
+                  : e instanceof InvalidPathException ipe ? ipe.getReason() : e.getMessage()));
+    }
   }
 
   /** The environment a child process gets: the engine's, the runbook's, then the step's. */

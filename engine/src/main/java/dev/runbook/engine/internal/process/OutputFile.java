@@ -4,14 +4,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * A file the runner writes a process's output to (the step log, the stdout file); thread-safe.
  *
  * <p>Writes go straight to the file, with no buffer in between, so a reader that follows the file
- * sees output as it arrives. The first write error is reported once; later writes are dropped (the
- * process's output must still be drained, or the process would block).
+ * sees output as it arrives. The first write error is reported once and kept ({@link #failure()});
+ * later writes are dropped (the process's output must still be drained, or the process would
+ * block), so whoever reports the step's result must say that its output is incomplete.
  */
 final class OutputFile implements AutoCloseable {
   static final String NOTE_PREFIX = "[runbook] ";
@@ -20,7 +22,7 @@ final class OutputFile implements AutoCloseable {
   private final FileChannel channel;
   private final String name;
   private final Consumer<String> problems;
-  private boolean failed;
+  private String failure;
   private boolean closed;
   private boolean atLineStart = true;
 
@@ -57,7 +59,7 @@ final class OutputFile implements AutoCloseable {
   }
 
   private void writeFully(ByteBuffer[] buffers) {
-    if (failed || closed) {
+    if (failure != null || closed) {
       return;
     }
     try {
@@ -69,9 +71,19 @@ final class OutputFile implements AutoCloseable {
         remaining -= channel.write(buffers);
       }
     } catch (IOException e) {
-      failed = true;
-      problems.accept("could not write " + name + " (" + e.getMessage() + "); output was lost");
+      failure =
+          "could not write "
+              + name
+              + " ("
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+              + "); output was lost";
+      problems.accept(failure);
     }
+  }
+
+  /** Why output written to this file was lost, if it was: the first write error. */
+  synchronized Optional<String> failure() {
+    return Optional.ofNullable(failure);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.runbook.engine.internal.process;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a process ended.
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param notes what the runner did or could not do besides running the command, one sentence each,
  *     for the operator (e.g. that it ended processes the command left running, or that the log
  *     could not be written); may be empty, never null
+ * @param outputLost why some of the output never reached the step log or the stdout file (the disk
+ *     filled up, say): the log is incomplete and the step must not pass as if it were whole
  */
 public record ProcessResult(
     int exitCode,
@@ -28,9 +31,11 @@ public record ProcessResult(
     boolean terminated,
     List<String> tail,
     Duration elapsed,
-    List<String> notes) {
+    List<String> notes,
+    Optional<String> outputLost) {
 
   public ProcessResult {
+    Objects.requireNonNull(outputLost, "outputLost");
     tail = List.copyOf(tail);
     Objects.requireNonNull(elapsed, "elapsed");
     notes = List.copyOf(notes);

@@ -245,7 +245,9 @@ public final class RunningProcess {
               ending.get() == Ending.TERMINATED,
               tail.lines(),
               Duration.ofNanos(System.nanoTime() - startNanos),
-              List.copyOf(notes)));
+              List.copyOf(notes),
+              log.failure()
+                  .or(() -> stdoutCopy == null ? Optional.empty() : stdoutCopy.failure())));
     } catch (InterruptedException e) {
       closeFiles();
       result.completeExceptionally(e);

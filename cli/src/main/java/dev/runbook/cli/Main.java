@@ -86,6 +86,8 @@ public final class Main {
    * is an error ({@code FILE:LINE:COL: error: …}): "error:" once per line.
    */
   static String errorLine(String message) {
-    return message.matches("(?s)[^\\n]*?: error: .*") ? message : "runbook: error: " + message;
+    return message.matches("(?s)[^\\s:]+:\\d+(:\\d+)?: error: .*")
+        ? message
+        : "runbook: error: " + message;
   }
 }

@@ -49,7 +49,7 @@ public final class Main {
         (e, commandLine, parseResult) -> {
           if (e instanceof RunbookException re) {
             re.details().forEach(err::println);
-            err.println("runbook: error: " + re.getMessage());
+            err.println(errorLine(re.getMessage()));
             re.hint().ifPresent(h -> err.println("  hint: " + h));
             if (debug) {
               e.printStackTrace(err);
@@ -95,5 +95,15 @@ public final class Main {
       }
     }
     return e.getClass().getName() + where;
+  }
+
+  /**
+   * {@code runbook: error: MESSAGE}, or the message as it is when it already says where and that it
+   * is an error ({@code FILE:LINE:COL: error: …}): "error:" once per line.
+   */
+  static String errorLine(String message) {
+    return message.matches("(?s)[^\\s:]+:\\d+(:\\d+)?: error: .*")
+        ? message
+        : "runbook: error: " + message;
   }
 }

@@ -46,7 +46,7 @@ class ValidateCommandIT {
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.stderr())
         .isEqualTo(
-            "bad.yaml:6:5: error: unknown key `timout` in `steps[1]`\n"
+            "bad.yaml:6:5: error: unknown key `timout` in step `a` (steps[1])\n"
                 + "  hint: did you mean `timeout`?\n"
                 + "bad.yaml:7:5: error: duplicate step id `a` (first at line 4)\n"
                 + "  hint: ids are the journal's keys: give each step its own\n");

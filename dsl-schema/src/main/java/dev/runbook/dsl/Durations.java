@@ -10,7 +10,36 @@ public final class Durations {
   private static final Pattern WHOLE = Pattern.compile("([0-9]+(ms|s|m|h|d))+");
   private static final Pattern PART = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
 
+  /**
+   * The longest duration a runbook may give (ten years): far beyond any sensible timeout or delay,
+   * and far below what a deadline ({@code Instant.now().plus}, nanoseconds in a {@code long}) can
+   * hold, so that no duration a runbook writes can overflow one.
+   */
+  public static final Duration MAX = Duration.ofDays(3650);
+
   private Durations() {}
+
+  /**
+   * Why {@code text} is not a duration a runbook may give here, as the end of a sentence about it
+   * ("is zero: …"); empty when it is one. Not one at all, longer than {@link #MAX} (however many
+   * digits), or zero where zero would mean nothing sensible (a timeout that has expired before it
+   * starts, a wait that never pauses).
+   *
+   * @param zeroAllowed whether {@code 0s} is allowed here (a delay, a grace period)
+   */
+  public static Optional<String> problem(String text, boolean zeroAllowed) {
+    if (text == null || !WHOLE.matcher(text).matches()) {
+      return Optional.of("is not a duration such as 250ms, 30s, 5m, 1h30m or 2d");
+    }
+    Optional<Duration> d = parse(text);
+    if (d.isEmpty() || d.get().compareTo(MAX) > 0) {
+      return Optional.of("is longer than the longest duration allowed, " + format(MAX));
+    }
+    if (!zeroAllowed && d.get().isZero()) {
+      return Optional.of("is zero: give a duration longer than 0s");
+    }
+    return Optional.empty();
+  }
 
   /** The duration written as {@code text}; empty when it is not one. */
   public static Optional<Duration> parse(String text) {

@@ -45,6 +45,7 @@ class LoaderLimitsTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
     assertThat(problem.isError()).isTrue();
     assertThat(problem.message()).containsAnyOf("aliases", "expands to more than");
+    assertThat(problem.headline()).containsPattern("^bomb\\.yaml:\\d+:\\d+: error: ");
     assertThat(problem.headline()).startsWith("bomb.yaml");
   }
 
@@ -70,7 +71,14 @@ class LoaderLimitsTest {
     Files.write(file, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, (byte) 0xff, (byte) 0xfe});
     Problem problem = only(load(file));
     assertThat(problem.code()).isEqualTo("file.binary");
-    assertThat(problem.headline()).startsWith("binary.yaml: error: not a text file");
+    assertThat(problem.headline()).startsWith("binary.yaml:1:1: error: not a text file");
+  }
+
+  @Test
+  void anEmptyFileIsAProblemAtItsFirstLine() throws IOException {
+    Path file = dir.resolve("empty.yaml");
+    Files.writeString(file, "\n\n");
+    assertThat(only(load(file)).headline()).startsWith("empty.yaml:1:1: error: the file is empty");
   }
 
   @Test

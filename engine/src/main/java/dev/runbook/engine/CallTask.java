@@ -1,6 +1,7 @@
 package dev.runbook.engine;
 
 import dev.runbook.dsl.Parameters;
+import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.Check;
 import dev.runbook.dsl.model.Runbook;
@@ -53,8 +54,12 @@ final class CallTask {
       return caller.failed("called runbook " + call.runbook() + " was not loaded", false);
     }
     Map<String, String> given = new LinkedHashMap<>();
-    for (Map.Entry<String, Template> e : call.params().entrySet()) {
-      given.put(e.getKey(), callerState.resolve(e.getValue(), env));
+    try {
+      for (Map.Entry<String, Template> e : call.params().entrySet()) {
+        given.put(e.getKey(), callerState.resolve(e.getValue(), env));
+      }
+    } catch (ExpressionException e) {
+      return caller.failed(e.headline(), false);
     }
     Parameters.Resolution params = Parameters.resolve(callee, given, Optional.empty(), Map.of());
     if (!params.ok()) {
@@ -66,7 +71,12 @@ final class CallTask {
           false);
     }
     caller.start(1);
-    RunState calleeState = run.calleeState(callee, params.values(), callerState);
+    RunState calleeState;
+    try {
+      calleeState = run.calleeState(callee, params.values(), callerState);
+    } catch (ExpressionException e) {
+      return caller.failed("the env of " + call.runbook() + ": " + e.headline(), false);
+    }
     run.rememberCalleeState(caller.id(), calleeState);
     for (Check check : callee.preconditions()) {
       CheckOutcome outcome =

@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.model.Check;
 import dev.runbook.dsl.model.OnFailure;
 import dev.runbook.dsl.model.Runbook;
@@ -45,9 +46,29 @@ final class RunDriver {
   /** A new run: preconditions, then the steps. */
   RunResult start() {
     run.listener.runStarted(run.runId, run.runDir, run.plan.runbook().name());
-    run.state.resolveRunbookEnv(run.plan.runbook().env());
+    Optional<String> envProblem = runbookEnv();
+    if (envProblem.isPresent()) {
+      // like an unmet precondition: found before anything changed, and fixed outside the runbook
+      List<String> unmet = List.of(run.state.mask(envProblem.get()));
+      run.journal.append(new JournalEvent.PreconditionsUnmet(unmet));
+      return finish(
+          RunResult.Status.PRECONDITIONS_UNMET, null, "preconditions unmet: " + unmet.get(0));
+    }
     Optional<RunResult> unmet = preconditions();
     return unmet.isPresent() ? unmet.get() : proceed();
+  }
+
+  /**
+   * Resolves the runbook's {@code env:}; why it cannot be (it reads an unset {@code env.NAME},
+   * say), located at the expression, or empty when it was.
+   */
+  private Optional<String> runbookEnv() {
+    try {
+      run.state.resolveRunbookEnv(run.plan.runbook().env());
+      return Optional.empty();
+    } catch (ExpressionException e) {
+      return Optional.of("the runbook's env (" + e.location() + "): " + e.getMessage());
+    }
   }
 
   /**
@@ -206,7 +227,13 @@ final class RunDriver {
     if (!r.awaitLeftovers()) {
       return interruptedAt(prior.inflight().or(prior::compensationInFlight).orElse(null));
     }
-    run.state.resolveRunbookEnv(run.plan.runbook().env());
+    Optional<String> envProblem = runbookEnv();
+    if (envProblem.isPresent()) {
+      throw new RunbookException(
+          ErrorCode.INVALID_INPUT,
+          run.state.mask(envProblem.get()),
+          "set what it reads, then resume again");
+    }
     if (!rollbackRequested && !prior.rollingBack()) {
       if (!prior.preconditionsHeld()) {
         // The run stopped before its preconditions all held: nothing changed, so they gate

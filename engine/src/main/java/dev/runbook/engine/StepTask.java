@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import dev.runbook.dsl.Durations;
 import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.expr.ExpressionLanguage;
 import dev.runbook.dsl.model.Action;
@@ -232,7 +233,10 @@ final class StepTask {
       if (!run.pause(delay)) {
         return new StepOutcome(StepOutcome.Kind.INTERRUPTED, "interrupted");
       }
-      delay = Duration.ofMillis((long) (delay.toMillis() * retry.backoff()));
+      // the delay stops growing at the longest duration a runbook may write, so that no number of
+      // tries at any backoff can overflow it (or a deadline computed from it)
+      double grown = delay.toMillis() * retry.backoff();
+      delay = grown >= Durations.MAX.toMillis() ? Durations.MAX : Duration.ofMillis((long) grown);
     }
   }
 

@@ -46,9 +46,11 @@ public final class ExpressionFunctions {
     String input = text("matches", 1, text);
     String expression = text("matches", 2, regex);
     try {
-      return Pattern.compile(expression).matcher(input).find();
+      return BoundedRegex.find(Pattern.compile(expression), input);
     } catch (PatternSyntaxException e) {
       throw new FunctionException("matches(): invalid regular expression: " + e.getDescription());
+    } catch (BoundedRegex.TooSlowException e) {
+      throw new FunctionException("matches(): " + e.getMessage());
     }
   }
 

@@ -36,6 +36,9 @@ public final class LoadPipeline {
   private final List<Problem> problems = new ArrayList<>();
   private final Deque<Path> callStack = new ArrayDeque<>();
 
+  /** The call, in the file being validated, that the calls now being followed started from. */
+  private SourceLocation rootCall;
+
   /** Where each runbook's text is read from when that is not the runbook's own path. */
   private final Map<Path, Path> textOf = new LinkedHashMap<>();
 
@@ -154,6 +157,9 @@ public final class LoadPipeline {
       if (!(step.action() instanceof Action.Call call)) {
         continue;
       }
+      if (callStack.size() == 1) {
+        rootCall = call.location();
+      }
       Path target = call.target();
       if (callStack.contains(target)) {
         List<String> cycle = new ArrayList<>();
@@ -163,11 +169,16 @@ public final class LoadPipeline {
           cycle.add(p.getFileName().toString());
         }
         cycle.add(target.getFileName().toString());
+        // shown at the call in the file being validated, which the operator is looking at; the
+        // message names the call that closes the cycle when that is in another file
+        boolean here = callStack.size() == 1;
         problems.add(
             Problem.error(
                 "call.cycle",
-                call.location(),
-                "call cycle: " + String.join(" → ", cycle),
+                here ? call.location() : rootCall,
+                "call cycle: "
+                    + String.join(" → ", cycle)
+                    + (here ? "" : " (closed by the call at " + call.location() + ")"),
                 "a runbook cannot call itself, directly or through others"));
         continue;
       }
@@ -229,6 +240,8 @@ public final class LoadPipeline {
 
   private Optional<String> read(Path file, String displayName) {
     SourceLocation at = SourceLocation.ofFile(displayName);
+    // what is wrong with the text itself is shown at its first line, like any other problem in it
+    SourceLocation firstLine = new SourceLocation(displayName, 1, 1);
     try {
       if (Files.isDirectory(file)) {
         problems.add(Problem.error("file.directory", at, "is a directory, not a runbook file"));
@@ -237,7 +250,7 @@ public final class LoadPipeline {
       byte[] bytes = CappedFile.read(file, RunbookLoader.MAX_FILE_SIZE);
       for (int i = 0; i < bytes.length; i++) {
         if (bytes[i] == 0) {
-          problems.add(binary(at));
+          problems.add(binary(firstLine));
           return Optional.empty();
         }
       }
@@ -255,7 +268,7 @@ public final class LoadPipeline {
         problems.add(
             Problem.error(
                 "yaml.empty",
-                at,
+                firstLine,
                 "the file is empty",
                 "a runbook starts with `schema: runbook/v1`, `name:` and `steps:`"));
         return Optional.empty();
@@ -280,7 +293,7 @@ public final class LoadPipeline {
               "the file " + e.getReason() + " for a runbook",
               "is this the right file? split a very large runbook with `call`"));
     } catch (CharacterCodingException e) {
-      problems.add(binary(at));
+      problems.add(binary(firstLine));
     } catch (IOException e) {
       problems.add(Problem.error("file.read", at, "cannot read the file: " + e.getMessage()));
     }

@@ -1,7 +1,10 @@
 package dev.runbook.dsl.internal;
 
 import dev.runbook.dsl.Durations;
+import dev.runbook.dsl.HttpStatus;
+import dev.runbook.dsl.PortNumber;
 import dev.runbook.dsl.Problem;
+import dev.runbook.dsl.Shells;
 import dev.runbook.dsl.Sizes;
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.Check;
@@ -59,6 +62,9 @@ final class ModelBinder {
           "wait_healthy",
           "tag",
           "logs");
+
+  /** The largest {@code retry.backoff}: ten tries at it reach {@link Durations#MAX} from 1ms. */
+  static final double MAX_BACKOFF = 100;
 
   private static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration DEFAULT_WAIT_INTERVAL = Duration.ofSeconds(2);
@@ -191,6 +197,17 @@ final class ModelBinder {
     }
     String actionKey = actionKeys.get(0);
     Optional<String> shell = optString(o, "shell");
+    if (shell.isPresent() && Shells.problem(shell.get()).isPresent()) {
+      problems.add(
+          Problem.error(
+              "run.shell",
+              json.valueAt(PositionedJson.child(p, "shell")),
+              Shells.problem(shell.get()).get(),
+              "write `shell: "
+                  + shell.get().strip().split("\\s+")[0]
+                  + "`; for a flag, set it in the script (e.g. `set -x`)"));
+      shell = Optional.empty();
+    }
     Optional<Action> action =
         action(actionKey, o.opt(actionKey), PositionedJson.child(p, actionKey), shell);
     if (action.isEmpty()) {
@@ -291,8 +308,7 @@ final class ModelBinder {
       case "wait":
         if (v instanceof JSONObject o) {
           Optional<Check> until = check(o.opt("until"), p + "/until");
-          Optional<Template> timeout =
-              o.opt("timeout") instanceof String ? optTemplate(o, "timeout", p) : Optional.empty();
+          Optional<Template> timeout = durationTemplate(o, "timeout", p);
           if (until.isPresent() && timeout.isPresent()) {
             return Optional.of(
                 new Action.Wait(
@@ -349,7 +365,7 @@ final class ModelBinder {
                                 duration(h, "interval", hp).orElse(Duration.ofSeconds(5)),
                                 h.optInt("retries", 3),
                                 duration(h, "timeout", hp),
-                                duration(h, "start_period", hp)));
+                                duration(h, "start_period", hp, true)));
           }
           return Optional.of(
               new DockerOperation.Run(
@@ -369,7 +385,8 @@ final class ModelBinder {
         }
         return Optional.empty();
       case "stop":
-        return target(v, opPointer).map(t -> new DockerOperation.Stop(t, duration(o, "grace", p)));
+        return target(v, opPointer)
+            .map(t -> new DockerOperation.Stop(t, duration(o, "grace", p, true)));
       case "start":
         return target(v, opPointer).map(DockerOperation.Start::new);
       case "remove":
@@ -388,9 +405,7 @@ final class ModelBinder {
         // Like a wait's timeout: a duration, or an expression checked when the step starts.
         Optional<Template> timeout =
             o.has("timeout")
-                ? (o.opt("timeout") instanceof String
-                    ? optTemplate(o, "timeout", p)
-                    : Optional.empty())
+                ? durationTemplate(o, "timeout", p)
                 : templates.parse(DEFAULT_HEALTHY_TIMEOUT, json.valueAt(opPointer), problems);
         return timeout.isEmpty()
             ? Optional.empty()
@@ -564,11 +579,21 @@ final class ModelBinder {
           if (is == null || port.isEmpty()) {
             return Optional.empty();
           }
+          if (c.opt("port") instanceof String) { // a number is the schema's to check
+            writtenNumber(port.get(), PortNumber.problem(port.get().source().strip()), "port");
+          }
           Template host =
               optTemplate(c, "host", kp).orElseGet(() -> literal("localhost", json.valueAt(kp)));
           return Optional.of(new Check.Port(name, host, port.get(), is, at));
         }
         return template(v, kp)
+            .map(
+                t -> {
+                  if (v instanceof String) {
+                    writtenNumber(t, PortNumber.problem(t.source().strip()), "port");
+                  }
+                  return t;
+                })
             .map(
                 t ->
                     new Check.Port(
@@ -576,7 +601,7 @@ final class ModelBinder {
       case "disk_free":
         if (v instanceof JSONObject c) {
           Optional<Template> path = optTemplate(c, "path", kp);
-          Optional<Long> min = Sizes.parse(c.optString("min", null));
+          Optional<Long> min = size(c, "min", kp);
           if (path.isPresent() && min.isPresent()) {
             return Optional.of(new Check.DiskFree(name, path.get(), min.get(), at));
           }
@@ -640,6 +665,9 @@ final class ModelBinder {
       return Optional.empty();
     }
     Template status = template(o.opt("status"), p + "/status").orElseGet(() -> literal("200", at));
+    if (o.opt("status") instanceof String) { // a number is the schema's to check
+      writtenNumber(status, HttpStatus.problem(status.source().strip()), "http status");
+    }
     Map<String, Template> expectedJson = templateMap(o.opt("json"), p + "/json");
     return Optional.of(
         new HttpSpec(
@@ -705,13 +733,120 @@ final class ModelBinder {
     return Optional.of(
         new Retry(
             Math.max(1, o.optInt("attempts", 1)),
-            duration(o, "delay", p).orElse(Duration.ZERO),
-            Math.max(1.0, o.optDouble("backoff", 1.0)),
+            duration(o, "delay", p, true).orElse(Duration.ZERO),
+            backoff(o, p),
             json.valueAt(p)));
   }
 
+  /**
+   * The size at {@code key}; a size too large for a {@code long} is reported where it stands rather
+   * than dropped (with the check it belongs to).
+   */
+  private Optional<Long> size(JSONObject o, String key, String p) {
+    if (!(o.opt(key) instanceof String text)) {
+      return Optional.empty();
+    }
+    Optional<Long> size = Sizes.parse(text);
+    if (size.isEmpty() && text.matches("[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)")) {
+      String at = PositionedJson.child(p, key);
+      problems.add(
+          Problem.error(
+              "size.bound",
+              json.valueAt(at),
+              "`"
+                  + text
+                  + "` in "
+                  + SchemaValidation.describe(at, json.root())
+                  + " is larger than the largest size allowed, "
+                  + Sizes.format(Long.MAX_VALUE),
+              null));
+    }
+    return size;
+  }
+
+  /** A duration that must be longer than zero (a timeout, an interval). */
   private Optional<Duration> duration(JSONObject o, String key, String p) {
-    return o.opt(key) instanceof String s ? Durations.parse(s) : Optional.empty();
+    return duration(o, key, p, false);
+  }
+
+  /**
+   * The duration at {@code key}, reported where it stands when it is out of bounds ({@link
+   * Durations#problem}); empty then, and when it is absent or not a duration at all (which the
+   * schema reports).
+   */
+  private Optional<Duration> duration(JSONObject o, String key, String p, boolean zeroAllowed) {
+    if (!(o.opt(key) instanceof String text) || !looksLikeDuration(text)) {
+      return Optional.empty();
+    }
+    String at = PositionedJson.child(p, key);
+    Optional<String> problem = Durations.problem(text, zeroAllowed);
+    if (problem.isPresent()) {
+      problems.add(
+          Problem.error(
+              "duration.bound",
+              json.valueAt(at),
+              "`"
+                  + text
+                  + "` in "
+                  + SchemaValidation.describe(at, json.root())
+                  + " "
+                  + problem.get(),
+              null));
+      return Optional.empty();
+    }
+    return Durations.parse(text);
+  }
+
+  /** A duration or an expression that resolves to one: a written duration is checked now. */
+  private Optional<Template> durationTemplate(JSONObject o, String key, String p) {
+    if (!(o.opt(key) instanceof String text)) {
+      return Optional.empty();
+    }
+    if (looksLikeDuration(text)) {
+      duration(o, key, p, false);
+    }
+    return optTemplate(o, key, p);
+  }
+
+  private static boolean looksLikeDuration(String text) {
+    return text.matches("([0-9]+(ms|s|m|h|d))+");
+  }
+
+  /**
+   * Reports {@code problem} of a number written as such; one given as an expression is checked when
+   * its value is known.
+   */
+  private void writtenNumber(Template t, Optional<String> problem, String what) {
+    boolean written = t.parts().stream().allMatch(part -> part instanceof Template.Literal);
+    if (written && problem.isPresent()) {
+      problems.add(
+          Problem.error(
+              "number.range",
+              t.location(),
+              what + " `" + t.source() + "` is " + problem.get(),
+              null));
+    }
+  }
+
+  /** The factor a retry's delay grows by: 1 to {@link Retry#MAX_BACKOFF}. */
+  private double backoff(JSONObject o, String p) {
+    double backoff = o.optDouble("backoff", 1.0);
+    if (backoff > MAX_BACKOFF) {
+      String at = PositionedJson.child(p, "backoff");
+      problems.add(
+          Problem.error(
+              "retry.backoff",
+              json.valueAt(at),
+              "a backoff of "
+                  + scalarText(o.opt("backoff"))
+                  + " in "
+                  + SchemaValidation.describe(at, json.root())
+                  + " is more than the largest allowed, "
+                  + scalarText(MAX_BACKOFF),
+              "2 doubles the delay after each try; the delay stops growing at "
+                  + Durations.format(Durations.MAX)));
+    }
+    return Double.isNaN(backoff) ? 1.0 : Math.max(1.0, Math.min(backoff, MAX_BACKOFF));
   }
 
   private Optional<Template> optTemplate(JSONObject o, String key, String p) {
@@ -767,7 +902,8 @@ final class ModelBinder {
 
   /** A scalar's text as the user wrote it: {@code 3} not {@code 3.0}, {@code true}. */
   static String scalarText(Object v) {
-    if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
+    // beyond 2^53 a double's digits are not the ones written: 1e300 stays 1.0E300
+    if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p53) {
       return String.valueOf(d.longValue());
     }
     return String.valueOf(v);

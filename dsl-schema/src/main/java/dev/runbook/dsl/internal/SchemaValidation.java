@@ -189,7 +189,7 @@ final class SchemaValidation {
     String keyword = e.getKeyword() == null ? "" : e.getKeyword();
     String message = e.getErrorMessage();
     Object value = valueAt(pointer);
-    String where = describe(pointer);
+    String where = describe(pointer, json.root());
     switch (keyword) {
       case "additionalProperties" -> {
         Matcher m = EXTRANEOUS.matcher(message);
@@ -291,7 +291,7 @@ final class SchemaValidation {
     if (!(value instanceof JSONObject object)) {
       return shapeProblem(pointer, value);
     }
-    String where = describe(pointer);
+    String where = describe(pointer, json.root());
     Set<String> present = new LinkedHashSet<>();
     for (String key : keys) {
       if (object.has(key)) {
@@ -326,7 +326,7 @@ final class SchemaValidation {
     return Problem.error(
         "schema.shape",
         json.valueAt(pointer),
-        subject(describe(pointer)) + " has the wrong shape (" + typeOf(value) + ")",
+        subject(describe(pointer, json.root())) + " has the wrong shape (" + typeOf(value) + ")",
         "see `runbook schema` for the forms this key takes");
   }
 
@@ -414,16 +414,38 @@ final class SchemaValidation {
     }
   }
 
-  /** A human name for the value at a pointer: "`steps[2].timeout`", "the runbook". */
+  /** A human name for the value at a pointer, without step names: "`steps[2].timeout`". */
   static String describe(String pointer) {
+    return describe(pointer, null);
+  }
+
+  /**
+   * A human name for the value at a pointer in {@code root}: "the runbook", "step `dump`
+   * (steps[4])", "`retry.delay` of step `dump` (steps[4])". A step is named by its id where it has
+   * one, the innermost step of the path (a compensation's own id).
+   */
+  static String describe(String pointer, Object root) {
     if (pointer.equals("#") || pointer.isEmpty()) {
       return "the runbook";
     }
+    String[] parts = pointer.substring(2).split("/");
     StringBuilder out = new StringBuilder();
-    for (String part : pointer.substring(2).split("/")) {
-      String p = part.replace("~1", "/").replace("~0", "~");
-      if (p.chars().allMatch(Character::isDigit) && !p.isEmpty()) {
-        out.append('[').append(Integer.parseInt(p) + 1).append(']');
+    String stepId = null;
+    int stepPathLength = -1;
+    Object node = root;
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i].replace("~1", "/").replace("~0", "~");
+      boolean index = p.chars().allMatch(Character::isDigit) && !p.isEmpty();
+      node = child(node, p, index);
+      if (index) {
+        out.append('[').append(Long.parseLong(p) + 1).append(']');
+        String list = i > 0 ? parts[i - 1] : "";
+        if ((list.equals("steps") || list.equals("finally") || list.equals("compensate"))
+            && node instanceof JSONObject step
+            && step.opt("id") instanceof String id) {
+          stepId = id;
+          stepPathLength = out.length();
+        }
       } else {
         if (out.length() > 0) {
           out.append('.');
@@ -431,7 +453,24 @@ final class SchemaValidation {
         out.append(p);
       }
     }
-    return "`" + out + "`";
+    if (stepId == null) {
+      return "`" + out + "`";
+    }
+    String step = "step `" + stepId + "` (" + out.substring(0, stepPathLength) + ")";
+    return stepPathLength == out.length()
+        ? step
+        : "`" + out.substring(stepPathLength + 1) + "` of " + step;
+  }
+
+  private static Object child(Object node, String key, boolean index) {
+    if (index && node instanceof JSONArray array) {
+      try {
+        return array.opt(Integer.parseInt(key));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return node instanceof JSONObject object ? object.opt(key) : null;
   }
 
   private static String in(String where) {

@@ -2,6 +2,7 @@ package dev.runbook.dsl.internal;
 
 import dev.runbook.dsl.Parameters;
 import dev.runbook.dsl.Problem;
+import dev.runbook.dsl.Shells;
 import dev.runbook.dsl.UrlCredentials;
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.Check;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -40,8 +40,6 @@ final class SemanticChecks {
           "copy", List.of("files", "bytes"),
           "restore", List.of("files", "bytes"));
 
-  private static final Set<String> POSIX_SHELLS =
-      Set.of("sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "/bin/sh", "/bin/bash");
   private static final List<String> ROOTS = List.of("params", "env", "steps", "run");
 
   private final Runbook runbook;
@@ -81,6 +79,7 @@ final class SemanticChecks {
               spec.paths().forEach(t -> checkTemplate(t, state));
               spec.commands().forEach(t -> checkTemplate(t, state));
             });
+    commandChecks(runbook.preconditions());
     Scope precondition = new Scope(id -> false, "a precondition");
     for (Check check : runbook.preconditions()) {
       ModelWalker.expressions(check).forEach(e -> checkReferences(e, precondition));
@@ -189,7 +188,7 @@ final class SemanticChecks {
                   + " what it cannot undo; otherwise remove one"));
     }
     secretsOffArgv(step);
-    scriptsWithOtherShells(step);
+    scripts(step);
   }
 
   private void secretsOffArgv(Step step) {
@@ -290,21 +289,46 @@ final class SemanticChecks {
     return Optional.empty();
   }
 
-  private void scriptsWithOtherShells(Step step) {
-    if (step.action() instanceof Action.Run run
-        && run.shell().isPresent()
-        && !POSIX_SHELLS.contains(run.shell().get())
-        && !ModelWalker.expressions(run.script()).isEmpty()) {
-      problems.add(
-          Problem.error(
-              "run.interpolation",
-              run.script().location(),
-              "`${{ }}` in a `"
-                  + run.shell().get()
-                  + "` script: values can only be passed"
-                  + " safely to POSIX shells",
-              "put the value in the step's `env:` and read it from the environment (e.g."
-                  + " `os.environ[\"NAME\"]` in Python)"));
+  /**
+   * Where each {@code ${{ }}} stands in the step's shell scripts ({@link ScriptRules}): its {@code
+   * run} script, for its shell, and its command checks, which {@code /bin/sh} runs. A script for a
+   * shell that is not POSIX may not use {@code ${{ }}} at all.
+   */
+  private void scripts(Step step) {
+    if (step.action() instanceof Action.Run run) {
+      // a shell that is not one program name is reported by the binder, where `shell:` stands
+      if (run.shell().map(sh -> Shells.problem(sh).isEmpty()).orElse(true)) {
+        Shells.Kind kind = Shells.kind(run.shell());
+        if (kind.posix()) {
+          problems.addAll(ScriptRules.problems(run.script(), kind));
+        } else if (!ModelWalker.expressions(run.script()).isEmpty()) {
+          problems.add(
+              Problem.error(
+                  "run.interpolation",
+                  run.script().location(),
+                  "`${{ }}` in a `"
+                      + run.shell().get()
+                      + "` script: values can only be passed"
+                      + " safely to POSIX shells",
+                  "put the value in the step's `env:` and read it from the environment (e.g."
+                      + " `os.environ[\"NAME\"]` in Python)"));
+        }
+      }
+    }
+    List<Check> checks = new ArrayList<>(step.verify());
+    step.requires().forEach(r -> checks.add(r.check()));
+    if (step.action() instanceof Action.Wait wait) {
+      checks.add(wait.until());
+    }
+    commandChecks(checks);
+  }
+
+  private void commandChecks(List<Check> checks) {
+    Shells.Kind sh = Shells.kind(Optional.empty());
+    for (Check check : checks) {
+      if (check instanceof Check.Command command) {
+        problems.addAll(ScriptRules.problems(command.command(), sh));
+      }
     }
   }
 

@@ -82,7 +82,7 @@ final class YamlToJson {
         problems.add(
             Problem.error(
                 "yaml.empty",
-                SourceLocation.ofFile(file),
+                new SourceLocation(file, 1, 1),
                 "the file is empty",
                 "a runbook starts with `schema: runbook/v1`, `name:` and `steps:`"));
         return Optional.empty();
@@ -106,7 +106,7 @@ final class YamlToJson {
       return Optional.empty();
     } catch (YamlEngineException e) {
       problems.add(
-          Problem.error("yaml.syntax", SourceLocation.ofFile(file), oneLine(e.getMessage())));
+          Problem.error("yaml.syntax", new SourceLocation(file, 1, 1), oneLine(e.getMessage())));
       return Optional.empty();
     }
   }
@@ -204,7 +204,16 @@ final class YamlToJson {
     MappingNode mapping = (MappingNode) node;
     JSONObject object = new JSONObject();
     Map<String, SourceLocation> seen = new HashMap<>();
+    // the key before this one, when its value is an indented block (a map or a list)
+    String blockAbove = null;
     for (NodeTuple tuple : mapping.getValue()) {
+      String above = blockAbove;
+      blockAbove =
+          tuple.getKeyNode() instanceof ScalarNode k
+                  && (tuple.getValueNode() instanceof MappingNode
+                      || tuple.getValueNode() instanceof SequenceNode)
+              ? k.getValue()
+              : null;
       Node keyNode = tuple.getKeyNode();
       SourceLocation keyLocation = locationOf(keyNode.getStartMark());
       if (!(keyNode instanceof ScalarNode keyScalar)) {
@@ -233,7 +242,14 @@ final class YamlToJson {
                 "yaml.duplicate-key",
                 keyLocation,
                 "duplicate key `" + key + "` (first at line " + first.line() + ")",
-                "remove one of them: YAML keeps only one and the other would be lost silently"));
+                above != null
+                    ? "if it belongs inside `"
+                        + above
+                        + ":` above, indent it to match the lines under `"
+                        + above
+                        + ":`; otherwise remove one of them"
+                    : "remove one of them: YAML keeps only one and the other would be lost"
+                        + " silently"));
         continue;
       }
       String childPointer = PositionedJson.child(pointer, key);
@@ -292,7 +308,7 @@ final class YamlToJson {
 
   private Problem syntaxProblem(MarkedYamlEngineException e) {
     Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
-    SourceLocation location = mark.map(this::locationOf).orElse(SourceLocation.ofFile(file));
+    SourceLocation location = mark.map(this::locationOf).orElse(new SourceLocation(file, 1, 1));
     String problem = Optional.ofNullable(e.getProblem()).orElse("invalid YAML");
     String context = e.getContext();
     String message = context == null ? problem : context + ": " + problem;
@@ -304,12 +320,24 @@ final class YamlToJson {
       hint = "a quoted value is not closed: add the closing quote";
     } else if (message.contains("Number of aliases")) {
       hint = "at most " + MAX_ALIASES + " aliases (`*name`) of lists or maps are allowed";
+    } else if (message.contains("mapping values are not allowed here")
+        || message.contains("expected <block end>")
+        || message.contains("did not find expected key")
+        || message.contains("did not find expected '-' indicator")) {
+      // the parser's words describe its state, not the operator's mistake: nearly always a line
+      // indented more or less than the lines of the same map or list
+      return Problem.error(
+          "yaml.indentation",
+          location,
+          "this line's indentation does not fit the lines above it",
+          "the keys of one map start in the same column, and a nested map or list is indented"
+              + " under its key (with spaces); check this line and the one before it");
     }
     return Problem.error("yaml.syntax", location, oneLine(message), hint);
   }
 
   private SourceLocation locationOf(Optional<Mark> mark) {
-    return mark.map(this::locationOf).orElse(SourceLocation.ofFile(file));
+    return mark.map(this::locationOf).orElse(new SourceLocation(file, 1, 1));
   }
 
   private SourceLocation locationOf(Mark mark) {

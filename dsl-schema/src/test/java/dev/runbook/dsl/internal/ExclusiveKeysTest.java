@@ -106,7 +106,7 @@ class ExclusiveKeysTest {
   void stepWithTwoActionsNamesThemAtTheFirst() {
     assertThat(problems("steps:\n  - id: a\n    run: echo hi\n    exec: [echo, hi]\n"))
         .containsExactly(
-            "t.yaml:5:5: error: `steps[1]` has 2 actions (run, exec); exactly one is allowed"
+            "t.yaml:5:5: error: step `a` (steps[1]) has 2 actions (run, exec); exactly one is allowed"
                 + " [schema.several-actions] hint: split it into one step per action");
   }
 
@@ -114,7 +114,7 @@ class ExclusiveKeysTest {
   void stepWithoutActionListsTheActions() {
     assertThat(problems("steps:\n  - id: a\n    title: nothing to do\n"))
         .containsExactly(
-            "t.yaml:4:5: error: `steps[1]` has no action [schema.no-action] hint: add one of: run,"
+            "t.yaml:4:5: error: step `a` (steps[1]) has no action [schema.no-action] hint: add one of: run,"
                 + " exec, http, copy, backup, restore, docker, wait, confirm, call");
   }
 
@@ -142,7 +142,7 @@ class ExclusiveKeysTest {
   void compensationWithTwoActionsIsReportedOnItsMap() {
     assertThat(problems("steps:\n  - id: a\n    run: x\n    compensate: {run: y, confirm: z}\n"))
         .containsExactly(
-            "t.yaml:6:18: error: `steps[1].compensate` has 2 actions (run, confirm); exactly one"
+            "t.yaml:6:18: error: `compensate` of step `a` (steps[1]) has 2 actions (run, confirm); exactly one"
                 + " is allowed [schema.several-actions] hint: split it into one step per action");
   }
 
@@ -156,10 +156,10 @@ class ExclusiveKeysTest {
         .containsExactly(
             "t.yaml:4:6: error: `preconditions[1]` has 2 check kinds (path, port); exactly one is"
                 + " allowed [schema.several-check kinds] hint: write one check kind per item",
-            "t.yaml:8:29: error: `steps[1].verify[1]` has 2 check kinds (command, expr); exactly"
+            "t.yaml:8:29: error: `verify[1]` of step `a` (steps[1]) has 2 check kinds (command, expr); exactly"
                 + " one is allowed [schema.several-check kinds] hint: write one check kind per"
                 + " item",
-            "t.yaml:10:19: error: `steps[2].wait.until` has no check kind [schema.no-check kind]"
+            "t.yaml:10:19: error: `wait.until` of step `b` (steps[2]) has no check kind [schema.no-check kind]"
                 + " hint: add one of: command, path, http, port, disk_free, docker, expr");
   }
 
@@ -167,9 +167,9 @@ class ExclusiveKeysTest {
   void requirementWithoutKindComesBeforeItsMissingTimeout() {
     assertThat(problems("steps:\n  - id: a\n    run: x\n    requires:\n      - on_unmet: wait\n"))
         .containsExactly(
-            "t.yaml:7:9: error: `steps[1].requires[1]` has no check kind [schema.no-check kind]"
+            "t.yaml:7:9: error: `requires[1]` of step `a` (steps[1]) has no check kind [schema.no-check kind]"
                 + " hint: add one of: command, path, http, port, disk_free, docker, expr",
-            "t.yaml:7:9: error: missing required key `timeout` in `steps[1].requires[1]`"
+            "t.yaml:7:9: error: missing required key `timeout` in `requires[1]` of step `a` (steps[1])"
                 + " [schema.missing-key] hint: give a limit, e.g. `timeout: 2m`, so a wait cannot"
                 + " hang the run");
   }
@@ -178,7 +178,7 @@ class ExclusiveKeysTest {
   void dockerStepWithTwoOperations() {
     assertThat(problems("steps:\n  - id: a\n    docker: {pull: app, stop: app}\n"))
         .containsExactly(
-            "t.yaml:5:14: error: `steps[1].docker` has 2 docker operations (pull, stop); exactly"
+            "t.yaml:5:14: error: `docker` of step `a` (steps[1]) has 2 docker operations (pull, stop); exactly"
                 + " one is allowed [schema.several-docker operations] hint: write one docker"
                 + " operation per item");
   }
@@ -198,7 +198,7 @@ class ExclusiveKeysTest {
   void anUnknownKeySilencesTheRuleOfItsMap() {
     assertThat(problems("steps:\n  - id: a\n    rnu: x\n"))
         .containsExactly(
-            "t.yaml:5:5: error: unknown key `rnu` in `steps[1]` [schema.unknown-key] hint: did"
+            "t.yaml:5:5: error: unknown key `rnu` in step `a` (steps[1]) [schema.unknown-key] hint: did"
                 + " you mean `run`?");
   }
 

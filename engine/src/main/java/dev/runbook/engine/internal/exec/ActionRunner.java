@@ -635,16 +635,12 @@ public final class ActionRunner {
       }
       if (op instanceof DockerOperation.WaitHealthy w) {
         String written = text(w.timeout());
-        Duration healthyTimeout =
-            Durations.parse(written)
-                .orElseThrow(
-                    () ->
-                        new DockerActionException(
-                            "wait_healthy: timeout `"
-                                + w.timeout().source()
-                                + "` is `"
-                                + written
-                                + "`, not a duration such as 30s or 2m"));
+        Optional<String> problem = Durations.problem(written, false);
+        if (problem.isPresent()) {
+          throw new DockerActionException(
+              resolvedDuration("wait_healthy: timeout", w.timeout(), written, problem.get()));
+        }
+        Duration healthyTimeout = Durations.parse(written).orElseThrow();
         return docker.waitHealthy(text(w.container()), healthyTimeout, io);
       }
       if (op instanceof DockerOperation.Tag t) {
@@ -744,15 +740,12 @@ public final class ActionRunner {
     @Override
     public Attempt visitWait(Action.Wait a) {
       String written = text(a.timeout());
-      Optional<Duration> waitTimeout = Durations.parse(written);
-      if (waitTimeout.isEmpty()) {
+      Optional<String> problem = Durations.problem(written, false);
+      if (problem.isPresent()) {
         return Attempt.failed(
-            "wait: timeout `"
-                + a.timeout().source()
-                + "` is `"
-                + written
-                + "`, not a duration such as 30s or 2m");
+            resolvedDuration("wait: timeout", a.timeout(), written, problem.get()));
       }
+      Optional<Duration> waitTimeout = Durations.parse(written);
       // The step's own timeout, when shorter, is the limit: the message names the one that ended
       // it.
       Duration limit =
@@ -813,5 +806,24 @@ public final class ActionRunner {
     public Attempt visitCall(Action.Call a) {
       throw new IllegalStateException("call steps are expanded by the executor");
     }
+  }
+
+  /**
+   * Why a duration given as an expression cannot be used once resolved: {@code wait: timeout `${{
+   * params.t }}` is `0s`, which is zero: … (rb.yaml:7:12)}. The same bounds as a written one.
+   */
+  static String resolvedDuration(String what, Template written, String value, String problem) {
+    return what
+        + " `"
+        + written.source()
+        + "` is `"
+        + value
+        + "`"
+        + (problem.startsWith("is not a duration")
+            ? ", not a duration such as 30s or 2m"
+            : ", which " + problem)
+        + " ("
+        + written.location()
+        + ")";
   }
 }

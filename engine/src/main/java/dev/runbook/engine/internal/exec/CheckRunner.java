@@ -1,5 +1,7 @@
 package dev.runbook.engine.internal.exec;
 
+import dev.runbook.dsl.HttpStatus;
+import dev.runbook.dsl.PortNumber;
 import dev.runbook.dsl.Sizes;
 import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.expr.ExpressionLanguage;
@@ -259,10 +261,31 @@ public final class CheckRunner {
 
     @Override
     public CheckOutcome visitHttp(Check.Http c) {
-      return http.probe(request(c.request()), stop, state.masking()).outcome();
+      return probe(c.request()).outcome();
     }
 
-    HttpProbe.Request request(HttpSpec s) {
+    /** The exchange {@code s} asks for, or why it cannot be made (a status that is no status). */
+    HttpProbe.Result probe(HttpSpec s) {
+      String status = text(s.status()).strip();
+      Optional<String> problem = HttpStatus.problem(status);
+      if (problem.isPresent()) {
+        return HttpProbe.Result.without(
+            CheckOutcome.errored(
+                "http status `"
+                    + s.status().source()
+                    + "` is `"
+                    + state.mask(status)
+                    + "`, "
+                    + problem.get()
+                    + " ("
+                    + s.status().location()
+                    + ")"),
+            Duration.ZERO);
+      }
+      return http.probe(request(s, Integer.parseInt(status)), stop, state.masking());
+    }
+
+    private HttpProbe.Request request(HttpSpec s, int status) {
       Map<String, String> headers = new LinkedHashMap<>();
       s.headers().forEach((k, v) -> headers.put(k, text(v)));
       Map<String, String> json = new LinkedHashMap<>();
@@ -272,7 +295,7 @@ public final class CheckRunner {
           s.method(),
           headers,
           s.body().map(this::text),
-          status(s.status()),
+          status,
           s.contains().map(this::text),
           json,
           s.timeout(),
@@ -280,31 +303,23 @@ public final class CheckRunner {
           s.caFile().map(this::path));
     }
 
-    /**
-     * The expected status as a number. Not through {@code Integer.parseInt}'s own message, which
-     * quotes the text: it may hold a secret.
-     */
-    private int status(Template t) {
-      String written = text(t).strip();
-      try {
-        return Integer.parseInt(written);
-      } catch (NumberFormatException e) {
-        throw new ExpressionException(
-            ExpressionException.Reason.WRONG_TYPE,
-            t.location(),
-            "the expected status `" + state.mask(written) + "` is not a number");
-      }
-    }
-
     @Override
     public CheckOutcome visitPort(Check.Port c) {
       String port = text(c.port()).strip();
-      int number;
-      try {
-        number = Integer.parseInt(port);
-      } catch (NumberFormatException e) {
-        return CheckOutcome.errored("`" + state.mask(port) + "` is not a port number");
+      Optional<String> problem = PortNumber.problem(port);
+      if (problem.isPresent()) {
+        return CheckOutcome.errored(
+            "port `"
+                + c.port().source()
+                + "` is `"
+                + state.mask(port)
+                + "`, "
+                + problem.get()
+                + " ("
+                + c.port().location()
+                + ")");
       }
+      int number = Integer.parseInt(port);
       return new PortProbe().check(text(c.host()), number, c.is(), PORT_TIMEOUT, stop);
     }
 
@@ -332,7 +347,7 @@ public final class CheckRunner {
   /** For http actions, which share the request shape. */
   public HttpProbe.Result http(
       HttpSpec spec, RunState state, Map<String, String> stepEnv, Path cwd) {
-    return http.probe(new Evaluator(state, stepEnv, cwd, cwd).request(spec), stop, state.masking());
+    return new Evaluator(state, stepEnv, cwd, cwd).probe(spec);
   }
 
   static Optional<String> lastLine(List<String> tail) {

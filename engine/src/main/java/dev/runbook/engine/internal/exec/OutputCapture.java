@@ -1,5 +1,6 @@
 package dev.runbook.engine.internal.exec;
 
+import dev.runbook.dsl.expr.BoundedRegex;
 import dev.runbook.dsl.model.OutputSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -72,6 +73,8 @@ public final class OutputCapture {
         }
       }
       return new Captured(Optional.empty(), "no match for /" + pattern.pattern() + "/ in " + where);
+    } catch (BoundedRegex.TooSlowException e) {
+      return new Captured(Optional.empty(), "/" + spec.regex().orElse("") + "/: " + e.getMessage());
     } catch (JSONException e) {
       return new Captured(Optional.empty(), "not JSON, or no such field: " + e.getMessage());
     } catch (IOException e) {
@@ -152,7 +155,8 @@ public final class OutputCapture {
   }
 
   private static Captured match(Pattern pattern, String text, String where) {
-    Matcher m = pattern.matcher(text);
+    // a pattern that backtracks without end stops the whole capture (capture() reports it)
+    Matcher m = BoundedRegex.matcher(pattern, text, BoundedRegex.LIMIT);
     if (!m.find()) {
       return new Captured(Optional.empty(), "no match for /" + pattern.pattern() + "/ in " + where);
     }

@@ -226,7 +226,8 @@ public final class HttpProbe {
       Objects.requireNonNull(elapsed, "elapsed");
     }
 
-    static Result without(CheckOutcome outcome, Duration elapsed) {
+    /** A result without a response: the request was not made, or got none. */
+    public static Result without(CheckOutcome outcome, Duration elapsed) {
       return new Result(outcome, OptionalInt.empty(), "", false, elapsed);
     }
   }

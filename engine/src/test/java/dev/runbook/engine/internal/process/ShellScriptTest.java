@@ -93,7 +93,7 @@ class ShellScriptTest {
   void aShellWithFlagsIsRefused() {
     assertThatThrownBy(() -> ShellScript.argv(Optional.of("bash -x"), "x"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("without flags");
+        .hasMessageContaining("names one program");
     assertThatThrownBy(() -> ShellScript.argv(Optional.of(" "), "x"))
         .isInstanceOf(IllegalArgumentException.class);
   }

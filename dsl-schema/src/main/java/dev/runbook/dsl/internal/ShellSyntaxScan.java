@@ -1,4 +1,4 @@
-package dev.runbook.engine.internal.render;
+package dev.runbook.dsl.internal;
 
 import dev.runbook.dsl.model.Template;
 import java.util.ArrayDeque;
@@ -15,6 +15,11 @@ import java.util.List;
  * where the syntax needs one (a here-document, bash's {@code $'…'}, {@code case} inside {@code $(
  * )}, quotes inside {@code "${…}"}) it gives up, and every later part is {@link Placement#UNKNOWN},
  * so that it never reports a mistake in a script it does not understand.
+ *
+ * <p>For a shell with arithmetic commands (bash, ksh) it also follows {@code (( ))}, {@code let}
+ * and {@code [[ ]]}: a value in {@code (( ))} or a {@code let} is arithmetic; in a {@code [[ ]]}
+ * that compares numbers ({@code -eq}, {@code -lt}, …) every value is counted as arithmetic, since
+ * telling the operands of {@code -eq} from those of {@code ==} would take a parser.
  */
 final class ShellSyntaxScan {
 
@@ -30,6 +35,8 @@ final class ShellSyntaxScan {
     AFTER_DOLLAR,
     /** Inside {@code $(( ))}: the value is evaluated as arithmetic. */
     ARITHMETIC,
+    /** Inside bash's {@code (( ))}, {@code let} or a {@code [[ -eq ]]}: arithmetic too. */
+    ARITHMETIC_COMMAND,
     /** Inside a comment: never expanded, harmless. */
     COMMENT,
     /** After a construct the scan does not follow. */
@@ -43,6 +50,9 @@ final class ShellSyntaxScan {
     BACKTICK,
     PARAMETER,
     ARITHMETIC,
+    ARITHMETIC_COMMAND,
+    LET,
+    TEST,
     COMMENT
   }
 
@@ -51,6 +61,9 @@ final class ShellSyntaxScan {
     final boolean outermost;
     final boolean inDoubleQuotes;
     int parens;
+    // A [[ ]]: whether it compares numbers, and the expansions inside it so far.
+    boolean numeric;
+    final List<Integer> inside = new ArrayList<>();
 
     Frame(Context context, boolean outermost, boolean inDoubleQuotes) {
       this.context = context;
@@ -60,6 +73,8 @@ final class ShellSyntaxScan {
   }
 
   private final Deque<Frame> stack = new ArrayDeque<>();
+  private final List<Placement> placements = new ArrayList<>();
+  private final boolean arithmeticCommands;
   private boolean escaped;
   private boolean dollarAtEnd;
   private boolean gaveUp;
@@ -67,30 +82,45 @@ final class ShellSyntaxScan {
   // there begins a comment.
   private char previous = '\n';
 
-  private ShellSyntaxScan() {
+  private ShellSyntaxScan(boolean arithmeticCommands) {
+    this.arithmeticCommands = arithmeticCommands;
     stack.push(new Frame(Context.COMMAND, true, false));
   }
 
-  /** The placement of each {@code ${{ }}} of {@code script}, in order. */
-  static List<Placement> placements(Template script) {
-    ShellSyntaxScan scan = new ShellSyntaxScan();
-    List<Placement> placements = new ArrayList<>();
+  /**
+   * The placement of each {@code ${{ }}} of {@code script}, in order.
+   *
+   * @param arithmeticCommands whether the shell has {@code (( ))}, {@code let} and {@code [[ ]]}
+   */
+  static List<Placement> placements(Template script, boolean arithmeticCommands) {
+    ShellSyntaxScan scan = new ShellSyntaxScan(arithmeticCommands);
     for (Template.Part part : script.parts()) {
       if (part instanceof Template.Literal literal) {
         scan.literal(literal.text());
       } else {
-        placements.add(scan.expansion());
+        scan.expansion();
       }
     }
-    return List.copyOf(placements);
+    return List.copyOf(scan.placements);
   }
 
-  private Placement expansion() {
+  private void expansion() {
     Placement placement = placement();
+    if (placement == Placement.EXPANDED) {
+      for (Frame frame : stack) {
+        if (frame.context == Context.TEST) {
+          frame.inside.add(placements.size());
+          break;
+        }
+        if (frame.context == Context.COMMAND || frame.context == Context.BACKTICK) {
+          break;
+        }
+      }
+    }
+    placements.add(placement);
     escaped = false;
     dollarAtEnd = false;
     previous = '}';
-    return placement;
   }
 
   private Placement placement() {
@@ -115,6 +145,12 @@ final class ShellSyntaxScan {
     for (Frame frame : stack) {
       if (frame.context == Context.ARITHMETIC) {
         return Placement.ARITHMETIC;
+      }
+      if (frame.context == Context.ARITHMETIC_COMMAND || frame.context == Context.LET) {
+        return Placement.ARITHMETIC_COMMAND;
+      }
+      if (frame.context == Context.TEST) {
+        break;
       }
       if (frame.context == Context.COMMAND || frame.context == Context.BACKTICK) {
         break;
@@ -177,6 +213,12 @@ final class ShellSyntaxScan {
       escaped = false;
       return 1;
     }
+    if (arithmeticCommands) {
+      int consumed = arithmeticCommand(frame, text, i);
+      if (consumed > 0) {
+        return consumed;
+      }
+    }
     switch (c) {
       case '\\':
         escaped = true;
@@ -230,18 +272,68 @@ final class ShellSyntaxScan {
     }
   }
 
+  /**
+   * Where bash's arithmetic commands begin and end: {@code ((} and {@code [[} or {@code let} as a
+   * command word, a {@code let} ending with its command, {@code ]]} ending a test.
+   *
+   * @return how many characters were consumed, 0 if none of them is at {@code i}
+   */
+  private int arithmeticCommand(Frame frame, String text, int i) {
+    char c = text.charAt(i);
+    if (frame.context == Context.LET && (c == '\n' || c == ';' || c == '&' || c == '|')) {
+      stack.pop();
+      return 1;
+    }
+    if (frame.context == Context.TEST && startsWord()) {
+      if (text.startsWith("]]", i)) {
+        stack.pop();
+        if (frame.numeric) {
+          frame.inside.forEach(n -> placements.set(n, Placement.ARITHMETIC_COMMAND));
+        }
+        return 2;
+      }
+      for (String op : List.of("-eq", "-ne", "-lt", "-le", "-gt", "-ge")) {
+        if (isWord(text, i, op)) {
+          frame.numeric = true;
+          return op.length();
+        }
+      }
+    }
+    if (!isCommand(frame) || !startsWord()) {
+      return 0;
+    }
+    if (text.startsWith("((", i)) {
+      stack.push(new Frame(Context.ARITHMETIC_COMMAND, false, false));
+      return 2;
+    }
+    if (text.startsWith("[[", i) && isWord(text, i, "[[")) {
+      stack.push(new Frame(Context.TEST, false, false));
+      return 2;
+    }
+    if (isWord(text, i, "let")) {
+      stack.push(new Frame(Context.LET, false, false));
+      return 3;
+    }
+    return 0;
+  }
+
   private int closeParen(Frame frame, String text, int i) {
     if (frame.parens > 0) {
       frame.parens--;
       return 1;
     }
-    if (frame.context == Context.ARITHMETIC) {
+    if (frame.context == Context.ARITHMETIC || frame.context == Context.ARITHMETIC_COMMAND) {
       if (text.startsWith("))", i)) {
         stack.pop();
         return 2;
       }
       gaveUp = true;
       return 1;
+    }
+    if (frame.context == Context.LET || frame.context == Context.TEST) {
+      // "$(let x=1)": the command ends with the substitution
+      stack.pop();
+      return closeParen(stack.peek(), text, i);
     }
     if (frame.context == Context.COMMAND && !frame.outermost) {
       stack.pop();

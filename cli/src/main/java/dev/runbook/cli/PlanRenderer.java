@@ -6,7 +6,10 @@ import dev.runbook.dsl.model.Step;
 import dev.runbook.engine.CheckOutcome;
 import dev.runbook.engine.Plan;
 import dev.runbook.engine.PlannedCheck;
+import dev.runbook.engine.PlannedField;
 import dev.runbook.engine.PlannedStep;
+import dev.runbook.engine.PlannedValue;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.json.JSONArray;
@@ -103,7 +106,7 @@ final class PlanRenderer {
         }
       }
       s.requires().forEach(r -> out.append(in).append("requires: ").append(r).append('\n'));
-      s.action().forEach(a -> out.append(in).append(a).append('\n'));
+      actionLines(s).forEach(a -> out.append(in).append(a).append('\n'));
       if (!s.children().isEmpty()) {
         steps(s.children(), out, in + "  ", 1);
       }
@@ -136,7 +139,7 @@ final class PlanRenderer {
           out.append(in).append("  ").append(c.reason()).append('\n');
         }
         c.requires().forEach(r -> out.append(in).append("  requires: ").append(r).append('\n'));
-        c.action().forEach(a -> out.append(in).append("  ").append(a).append('\n'));
+        actionLines(c).forEach(a -> out.append(in).append("  ").append(a).append('\n'));
       }
       step.irreversible()
           .ifPresent(r -> out.append(in).append("IRREVERSIBLE: ").append(r).append('\n'));
@@ -150,6 +153,14 @@ final class PlanRenderer {
         out.append(in).append("continue on error\n");
       }
     }
+  }
+
+  /** The action as the plan shows it: its description, then the step's {@code cwd} and env. */
+  private static List<String> actionLines(PlannedStep s) {
+    List<String> lines = new ArrayList<>(s.action());
+    s.cwd().ifPresent(v -> lines.add("cwd: " + v.display()));
+    s.env().forEach(f -> lines.add("env: " + f.name() + "=" + f.value().display()));
+    return lines;
   }
 
   private static String trim(double d) {
@@ -205,7 +216,10 @@ final class PlanRenderer {
               .put("kind", step.action().kind())
               .put("decision", s.decision().name().toLowerCase(Locale.ROOT))
               .put("reason", s.reason())
-              .put("action", new JSONArray(s.action()))
+              .put("action", new JSONArray(actionLines(s)))
+              .put("fields", fieldsJson(s.fields()))
+              .put("cwd", s.cwd().map(PlanRenderer::valueJson).orElse(null))
+              .put("env", fieldsJson(s.env()))
               .put("requires", new JSONArray(s.requires()))
               .put("verify", new JSONArray(s.verify()))
               .put("outputs", new JSONArray(step.outputs().keySet()))
@@ -228,6 +242,30 @@ final class PlanRenderer {
       array.put(o);
     }
     return array;
+  }
+
+  private static JSONArray fieldsJson(List<PlannedField> fields) {
+    JSONArray array = new JSONArray();
+    fields.forEach(f -> array.put(valueJson(f.value()).put("name", f.name())));
+    return array;
+  }
+
+  /**
+   * A value for tools: {@code kind} says what is known of it, {@code value} is what the text plan
+   * shows (secrets masked), {@code after} and {@code why} say what it waits for or why not.
+   */
+  private static JSONObject valueJson(PlannedValue value) {
+    JSONObject o = new JSONObject().put("value", value.display());
+    if (value instanceof PlannedValue.Known) {
+      o.put("kind", "known");
+    } else if (value instanceof PlannedValue.Secret) {
+      o.put("kind", "secret");
+    } else if (value instanceof PlannedValue.KnownAfter k) {
+      o.put("kind", "known_after").put("after", new JSONArray(k.steps()));
+    } else if (value instanceof PlannedValue.Unresolvable u) {
+      o.put("kind", "unresolvable").put("why", u.why());
+    }
+    return o;
   }
 
   /**

@@ -2,17 +2,36 @@ package dev.runbook.engine;
 
 import dev.runbook.dsl.model.Step;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One step as planned.
  *
- * @param id the step's id; for a step of a called runbook, {@code call_id/step_id}
- * @param decision what the run will do with it, and {@code reason} why
- * @param action the resolved action, one line per entry (secrets masked, unknown values named)
- * @param requires the step preconditions, described
- * @param verify the postconditions, described
- * @param compensation what undoes it, in order; empty when nothing does
- * @param children the steps of a called runbook; empty otherwise
+ * <p>Which fields drive {@code run} and which are for display only (as Terraform's {@code
+ * plans/plan.go} says field by field): {@code run} executes the {@link #step() step} from the
+ * runbook under the {@link #id() id}, in the plan's order, and descends into {@link #children()};
+ * everything else here is what the plan <em>shows</em>. A run renders every value again from the
+ * runbook, its pinned parameters and the outputs its steps really produced, and decides each {@code
+ * when} again when the step is reached; nothing resolved here is executed.
+ *
+ * @param id drives {@code run}: the step's id and journal key; for a step of a called runbook,
+ *     {@code call_id/step_id}
+ * @param step drives {@code run}: the step as the runbook declares it, which the run executes
+ * @param decision display only: what the run is expected to do with it, and {@code reason} why; the
+ *     run decides again at the step
+ * @param action display only: the action described, one line per entry (secrets masked, unknown
+ *     values named); without the step's {@code cwd} and {@code env}, which {@link #cwd} and {@link
+ *     #env} carry
+ * @param fields display only: the action's template fields resolved one by one ({@code script},
+ *     {@code url}, {@code argv[0]}, {@code params.NAME}, ...), as data for tools
+ * @param cwd display only: the step's {@code cwd}, resolved; empty when it has none
+ * @param env display only: the step's own {@code env} entries, resolved, by name
+ * @param requires display only: the step preconditions, described
+ * @param verify display only: the postconditions, described
+ * @param compensation display only: what undoes it, in order; the run takes its compensations from
+ *     the {@link #step() step}; empty when nothing does
+ * @param children drives {@code run}: the steps of a called runbook, planned with the values the
+ *     call gives; empty otherwise
  */
 public record PlannedStep(
     String id,
@@ -20,12 +39,17 @@ public record PlannedStep(
     Decision decision,
     String reason,
     List<String> action,
+    List<PlannedField> fields,
+    Optional<PlannedValue> cwd,
+    List<PlannedField> env,
     List<String> requires,
     List<String> verify,
     List<PlannedStep> compensation,
     List<PlannedStep> children) {
   public PlannedStep {
     action = List.copyOf(action);
+    fields = List.copyOf(fields);
+    env = List.copyOf(env);
     requires = List.copyOf(requires);
     verify = List.copyOf(verify);
     compensation = List.copyOf(compensation);

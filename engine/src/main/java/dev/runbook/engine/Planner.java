@@ -74,9 +74,9 @@ public final class Planner {
       }
       preconditions.add(new PlannedCheck(CheckRunner.name(check, none), description, live));
     }
-    List<PlannedStep> steps = planSteps(runbook, called, state, runbook.steps(), "", List.of());
-    List<PlannedStep> finallySteps =
-        planSteps(runbook, called, state, runbook.finallySteps(), "", List.of());
+    Scope scope = Scope.of(runbook, state, "");
+    List<PlannedStep> steps = planSteps(called, scope, runbook.steps());
+    List<PlannedStep> finallySteps = planSteps(called, scope, runbook.finallySteps());
     return new Plan(
         runbook,
         called,
@@ -109,42 +109,41 @@ public final class Planner {
   }
 
   /**
-   * Plans {@code steps} in order.
+   * What every value of one runbook's steps is resolved against, built once per runbook planned
+   * (the plan's own, and each one reached through {@code call}), never once per step.
    *
-   * @param finishedBefore steps already done (a resumed run's), whose values are known
+   * <p>Nothing has run when a plan is made: every value read from a step of this runbook is named,
+   * not guessed, so every step without an {@code env} of its own sees the same bindings. Made per
+   * step they made planning quadratic in the number of steps.
+   *
+   * @param pending the runbook's steps, whose outputs are not known yet
+   * @param bindings the bindings of a step without an {@code env} of its own
+   * @param prefix what a step's id is prefixed with: {@code call_id/} inside a called runbook
    */
-  private List<PlannedStep> planSteps(
-      Runbook runbook,
-      Map<Path, Runbook> called,
-      RunState state,
-      List<Step> steps,
-      String prefix,
-      List<String> finishedBefore) {
+  private record Scope(
+      Runbook runbook, RunState state, List<String> pending, Bindings bindings, String prefix) {
+    static Scope of(Runbook runbook, RunState state, String prefix) {
+      List<String> pending = runbook.steps().stream().map(Step::id).toList();
+      return new Scope(runbook, state, pending, state.bindings(Map.of(), pending), prefix);
+    }
+  }
+
+  /** Plans {@code steps} in order. */
+  private List<PlannedStep> planSteps(Map<Path, Runbook> called, Scope scope, List<Step> steps) {
     List<PlannedStep> planned = new ArrayList<>();
-    List<String> pending = new ArrayList<>();
-    runbook.steps().forEach(s -> pending.add(s.id()));
-    pending.removeAll(finishedBefore);
-    // Nothing has run when a plan is made: every value read from a step is named, not guessed.
-    // So every step without an env of its own sees the same bindings: made once, not once per
-    // step, which made planning quadratic in the number of steps.
-    List<String> shared = List.copyOf(pending);
-    Bindings sharedBindings = state.bindings(Map.of(), shared);
     for (Step step : steps) {
-      planned.add(planStep(runbook, called, state, step, prefix, shared, sharedBindings));
+      planned.add(planStep(called, scope, step));
     }
     return planned;
   }
 
-  private PlannedStep planStep(
-      Runbook runbook,
-      Map<Path, Runbook> called,
-      RunState state,
-      Step step,
-      String prefix,
-      List<String> pending,
-      Bindings sharedBindings) {
+  private PlannedStep planStep(Map<Path, Runbook> called, Scope scope, Step step) {
+    RunState state = scope.state();
+    List<String> pending = scope.pending();
+    String prefix = scope.prefix();
     StepEnv env = stepEnv(step, state, pending);
-    Bindings before = step.env().isEmpty() ? sharedBindings : state.bindings(env.shown(), pending);
+    Bindings before =
+        step.env().isEmpty() ? scope.bindings() : state.bindings(env.shown(), pending);
     PlannedStep.Decision decision = PlannedStep.Decision.RUN;
     String reason = "";
     if (step.when().isPresent()) {
@@ -187,7 +186,7 @@ public final class Planner {
     for (Step c : step.compensate()) {
       // A compensation runs after its step: what the step (and those before it) produce is
       // still unknown at plan time.
-      compensation.add(planStep(runbook, called, state, c, prefix, pending, sharedBindings));
+      compensation.add(planStep(called, scope, c));
     }
     if (BuiltInCompensation.appliesTo(step)) {
       DockerOperation.Run run = (DockerOperation.Run) ((Action.Docker) step.action()).operation();
@@ -198,6 +197,11 @@ public final class Planner {
               PlannedStep.Decision.RUN,
               "",
               BuiltInCompensation.describe(run.name().map(t -> show(t, before)).orElse("?")),
+              run.name()
+                  .map(t -> List.of(new PlannedField("name", PlanValues.of(t, before))))
+                  .orElse(List.of()),
+              Optional.empty(),
+              List.of(),
               List.of(),
               List.of(),
               List.of(),
@@ -222,20 +226,21 @@ public final class Planner {
       calleeState.addSecretValues(state.secretValues());
       children.addAll(
           planSteps(
-              callee, called, calleeState, callee.steps(), prefix + step.id() + "/", List.of()));
+              called, Scope.of(callee, calleeState, prefix + step.id() + "/"), callee.steps()));
     }
     List<String> action = new ArrayList<>(describeActionOrWhyNot(step.action(), before));
     if (step.action() instanceof Action.Docker) {
       action.add("  engine: " + dockerEngine());
     }
-    step.cwd().ifPresent(t -> action.add("cwd: " + showOrWhyNot(t, before)));
-    step.env().forEach((k, v) -> action.add("env: " + k + "=" + showOrWhyNot(v, before)));
     return new PlannedStep(
         prefix + step.id(),
         step,
         decision,
         reason,
         action,
+        PlanValues.action(step.action(), before),
+        step.cwd().map(t -> PlanValues.of(t, before)),
+        PlanValues.map("", step.env(), before),
         requires,
         verify,
         compensation,
@@ -270,14 +275,6 @@ public final class Planner {
    * The resolved action, or its kind and why it cannot be resolved before running (an {@code env}
    * name that only the run's machine has, say): a plan is printed whatever a value does.
    */
-  private static String showOrWhyNot(Template t, Bindings b) {
-    try {
-      return show(t, b);
-    } catch (ExpressionException e) {
-      return "<cannot be resolved now: " + e.getMessage() + ">";
-    }
-  }
-
   private static List<String> describeActionOrWhyNot(Action action, Bindings b) {
     try {
       return describeAction(action, b);

@@ -237,11 +237,12 @@ public final class EngineTestKit {
       return execute(true);
     }
 
-    private KitResult execute(boolean rollback) {
-      Engine engine = kit.engine(env);
-      RecordingListener listener =
-          new RecordingListener(interruptAt, engine::interrupt, failWhen, failAt);
-      hooks.forEach(h -> listener.at(h.getKey(), h.getValue()));
+    /** The offline plan {@link #run()} would execute, as {@code plan} makes it. */
+    public Plan plan() {
+      return plan(kit.engine(env));
+    }
+
+    private Plan plan(Engine engine) {
       LoadResult load = new RunbookLoader().load(file, file.toString());
       if (load.hasErrors()) {
         throw new IllegalArgumentException("not a valid runbook: " + load.problems());
@@ -254,7 +255,15 @@ public final class EngineTestKit {
       if (!resolution.problems().isEmpty()) {
         throw new IllegalArgumentException("parameters: " + resolution.problems());
       }
-      Plan plan = engine.plan(load.runbook().get(), load.called(), resolution, true);
+      return engine.plan(load.runbook().get(), load.called(), resolution, true);
+    }
+
+    private KitResult execute(boolean rollback) {
+      Engine engine = kit.engine(env);
+      RecordingListener listener =
+          new RecordingListener(interruptAt, engine::interrupt, failWhen, failAt);
+      hooks.forEach(h -> listener.at(h.getKey(), h.getValue()));
+      Plan plan = plan(engine);
       RunOptions options = new RunOptions(onFailure, "test-kit", failAfterAction);
       RunResult result;
       if (continued.isEmpty()) {

@@ -1,95 +1,85 @@
 package dev.runbook.engine.internal.process;
 
 import java.io.IOException;
-import java.io.InputStream;
 
 /**
- * Reads one of a child's streams until it ends, masking secrets, and passes the bytes on to the
- * log, the optional stdout file and the line assembler. Memory is bounded: one read buffer, the
- * masker's hold-back and a partial log line of at most {@link #MAX_PENDING} bytes.
+ * Reads one of a process's raw output files as it grows, until the process tree is gone, masking
+ * secrets, and passes the masked bytes on to the {@link MaskedLog} and the line assembler. Memory
+ * is bounded: one read buffer and the masker's hold-back.
  *
- * <p>Note on the JDK: when the child exits, the JDK copies what is still buffered in the pipe (at
- * most the pipe's capacity) into memory and closes the pipe, unless a read is in progress; this
- * pump then reads on from that copy. So nothing the child wrote is lost, but a grandchild that
- * still writes to the pipe afterwards may find it closed (and is about to be ended anyway).
+ * <p>Each chunk is written to the log whole, as soon as it is masked: the log then holds exactly
+ * the masked form of the raw bytes up to the masker's hold-back, which is what {@link MaskProgress}
+ * records. (A process that writes half a line to stdout and then a line to stderr gets them
+ * interleaved mid-line in the log, as a terminal would show them.)
  */
 final class OutputPump implements Runnable {
   private static final int READ_BYTES = 64 * 1024;
-  private static final int MAX_PENDING = 64 * 1024;
 
-  private final InputStream in;
+  private final TailingInput in;
+  private final LineListener.Source source;
   private final SecretMasker masker;
-  private final OutputFile log;
-  private final OutputFile copy;
+  private final MaskedLog log;
   private final LineAssembler lines;
   private volatile boolean abandoned;
 
-  /**
-   * @param copy where this stream alone also goes, or null
-   */
   OutputPump(
-      InputStream in, SecretMasker masker, OutputFile log, OutputFile copy, LineAssembler lines) {
+      TailingInput in,
+      LineListener.Source source,
+      SecretMasker masker,
+      MaskedLog log,
+      LineAssembler lines) {
     this.in = in;
+    this.source = source;
     this.masker = masker;
     this.log = log;
-    this.copy = copy;
     this.lines = lines;
   }
 
-  /** Stops passing output on; whatever the stream still delivers is discarded. */
+  /**
+   * Stops reading: what was read is in the log, the rest stays in the raw file for a later reader.
+   */
   void abandon() {
     abandoned = true;
+    try {
+      in.close();
+    } catch (IOException e) {
+      // closing a read-only file: nothing was lost
+    }
+  }
+
+  /** The reader of the raw file: {@link TailingInput#end()} it once the process tree is gone. */
+  TailingInput input() {
+    return in;
   }
 
   @Override
   public void run() {
     byte[] buffer = new byte[READ_BYTES];
     ByteBuf masked = new ByteBuf(READ_BYTES + 256);
-    ByteBuf pendingLine = new ByteBuf(MAX_PENDING);
     try (in) {
       int n;
-      while ((n = in.read(buffer)) != -1) {
+      while ((n = in.read(buffer, 0, buffer.length)) != -1) {
         if (abandoned) {
-          continue;
+          return;
         }
         masked.clear();
         masker.mask(buffer, 0, n, masked);
-        pass(masked, pendingLine, in.available() == 0);
+        pass(masked, in.position() - masker.held());
       }
     } catch (IOException e) {
-      // The stream was closed under us: the process is gone, nothing more to read.
+      // closed under us (abandoned): what was read is in the log
     }
     if (abandoned) {
       return;
     }
     masked.clear();
     masker.finish(masked);
-    pass(masked, pendingLine, true);
+    pass(masked, in.position());
     lines.finish();
   }
 
-  /**
-   * Passes masked bytes on. The log gets whole lines while more output is waiting, so that stdout
-   * and stderr interleave by line; a partial line is written once the stream pauses.
-   */
-  private void pass(ByteBuf masked, ByteBuf pendingLine, boolean quiet) {
-    byte[] bytes = masked.array();
-    int size = masked.size();
-    if (copy != null && size > 0) {
-      copy.write(bytes, 0, size);
-    }
-    lines.accept(bytes, 0, size);
-    int lastNewline = masked.lastIndexOf((byte) '\n');
-    if (lastNewline >= 0) {
-      log.write(pendingLine, bytes, 0, lastNewline + 1);
-      pendingLine.clear();
-      pendingLine.append(bytes, lastNewline + 1, size - lastNewline - 1);
-    } else {
-      pendingLine.append(bytes, 0, size);
-    }
-    if (quiet || pendingLine.size() >= MAX_PENDING) {
-      log.write(pendingLine, bytes, 0, 0);
-      pendingLine.clear();
-    }
+  private void pass(ByteBuf masked, long rawOffset) {
+    log.write(source, masked, rawOffset);
+    lines.accept(masked.array(), 0, masked.size());
   }
 }

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,33 +36,41 @@ public final class ProcessRunner {
   /** How many of the last output lines a {@link ProcessResult} keeps. */
   public static final int TAIL_LINES = 20;
 
-  /**
-   * How long, once the process tree is gone, the output may take to reach end of file before the
-   * runner stops reading it (it is then held open by a process that left the session).
-   */
-  static final long DRAIN_MILLIS = 2000;
-
   private static final List<Path> SETSID_CANDIDATES =
       List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
   private static final File DEV_NULL = new File("/dev/null");
   private static final Pattern JDK_START_ERROR = Pattern.compile("error=\\d+, (.*)$");
 
+  /**
+   * Runs the command ({@code "$@"}), then records its exit status in the file named by {@code $0}
+   * with one write ({@link OutputDir#exitStatus()} trusts it once it ends in a newline).
+   */
+  static final String WRAPPER = "trap : HUP INT TERM; \"$@\"; s=$?; echo $s >\"$0\"; exit $s";
+
+  private static final String WRAPPER_SHELL = "/bin/sh";
+
   private final Path setsid;
+  private final Spool spool;
   private final ScheduledExecutorService timers;
   private final Set<RunningProcess> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean hookInstalled = new AtomicBoolean();
 
-  /** A runner that finds {@code setsid(1)} in {@code /usr/bin} or {@code /bin}. */
+  /**
+   * A runner that finds {@code setsid(1)} in {@code /usr/bin} or {@code /bin} and keeps raw output
+   * in the {@link Spool} this process's environment points to.
+   */
   public ProcessRunner() {
     this(
         SETSID_CANDIDATES.stream()
             .filter(Files::isExecutable)
             .findFirst()
-            .orElse(SETSID_CANDIDATES.get(0)));
+            .orElse(SETSID_CANDIDATES.get(0)),
+        Spool.forEnvironment(System.getenv()));
   }
 
-  ProcessRunner(Path setsid) {
+  ProcessRunner(Path setsid, Spool spool) {
     this.setsid = setsid;
+    this.spool = spool;
     ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -93,23 +102,43 @@ public final class ProcessRunner {
     } catch (IllegalStateException e) {
       throw new ProcessStartException(shown + "the engine is shutting down", e);
     }
+    Path dir = null;
     FileChannel log = null;
-    FileChannel stdoutCopy = null;
+    FileChannel copy = null;
+    FileChannel progress = null;
+    TailingInput out = null;
+    TailingInput err = null;
     Process process = null;
     try {
       log = open(spec.logFile(), false, "the step log", shown);
       if (spec.stdoutFile().isPresent()) {
-        stdoutCopy = open(spec.stdoutFile().get(), true, "the stdout file", shown);
+        copy = open(spec.stdoutFile().get(), true, "the stdout file", shown);
       }
-      List<String> argv = new ArrayList<>();
-      argv.add(setsid.toString());
-      // Stops setsid's option parsing, in case the program's name starts with '-'.
-      argv.add("--");
-      argv.addAll(spec.command());
+      try {
+        dir = spool.newProcessDir();
+      } catch (IOException e) {
+        throw new ProcessStartException(shown + e.getMessage(), e);
+      }
+      OutputDir files = new OutputDir(dir);
+      MaskProgress start;
+      try {
+        start = new MaskProgress(0, 0, log.size(), 0);
+        OwnerOnlyFiles.truncate(files.out()).close();
+        OwnerOnlyFiles.truncate(files.err()).close();
+        progress = OwnerOnlyFiles.truncate(files.progress());
+        start.writeTo(progress);
+        out = TailingInput.open(files.out(), 0);
+        err = TailingInput.open(files.err(), 0);
+      } catch (IOException e) {
+        throw new ProcessStartException(
+            shown + "cannot prepare " + dir + " for its output (" + reason(e) + ")", e);
+      }
       ProcessBuilder builder =
-          new ProcessBuilder(argv)
+          new ProcessBuilder(argv(spec, files))
               .directory(spec.workingDirectory().toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+              .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(files.out().toFile()))
+              .redirectError(ProcessBuilder.Redirect.appendTo(files.err().toFile()));
       Map<String, String> environment = builder.environment();
       environment.clear();
       environment.putAll(spec.environment());
@@ -119,8 +148,18 @@ public final class ProcessRunner {
       } catch (IOException e) {
         throw new ProcessStartException(shown + startError(e), e);
       }
+      List<String> notes = Collections.synchronizedList(new ArrayList<>());
+      MaskedLog masked =
+          new MaskedLog(
+              log,
+              "the step log " + spec.logFile(),
+              copy,
+              "the stdout file " + spec.stdoutFile().map(Path::toString).orElse(""),
+              progress,
+              start,
+              notes::add);
       RunningProcess running =
-          new RunningProcess(spec, process, startNanos, log, stdoutCopy, TAIL_LINES, DRAIN_MILLIS);
+          new RunningProcess(spec, process, startNanos, files, masked, notes, out, err, TAIL_LINES);
       live.add(running);
       running.begin(timers, () -> live.remove(running));
       return running;
@@ -130,9 +169,35 @@ public final class ProcessRunner {
         process.destroyForcibly();
       }
       closeQuietly(log, e);
-      closeQuietly(stdoutCopy, e);
+      closeQuietly(copy, e);
+      closeQuietly(progress, e);
+      closeQuietly(out, e);
+      closeQuietly(err, e);
+      if (dir != null) {
+        Spool.remove(dir);
+      }
       throw e;
     }
+  }
+
+  /**
+   * {@code setsid -- /bin/sh -c WRAPPER STATUS COMMAND...}: the command runs as the child of a
+   * small shell that leads the session and, when the command ends, writes its exit status to the
+   * status file. So the status survives the engine: a resume after the engine died reads it there.
+   * The shell lets the command's own signal dispositions be (a handler, not an ignore, for HUP, INT
+   * and TERM, which exec resets), and unsets the {@code PWD} it would otherwise add.
+   */
+  private List<String> argv(ProcessSpec spec, OutputDir files) {
+    List<String> argv = new ArrayList<>();
+    argv.add(setsid.toString());
+    // Stops setsid's option parsing, in case the program's name starts with '-'.
+    argv.add("--");
+    argv.add(WRAPPER_SHELL);
+    argv.add("-c");
+    argv.add((spec.environment().containsKey("PWD") ? "" : "unset PWD; ") + WRAPPER);
+    argv.add(files.status().toString());
+    argv.addAll(spec.command());
+    return argv;
   }
 
   /**
@@ -205,7 +270,7 @@ public final class ProcessRunner {
     }
   }
 
-  private static void closeQuietly(FileChannel channel, Exception failure) {
+  private static void closeQuietly(java.io.Closeable channel, Exception failure) {
     if (channel != null) {
       try {
         channel.close();

@@ -1,11 +1,7 @@
 package dev.runbook.engine.internal.process;
 
 import dev.runbook.dsl.Durations;
-import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,17 +54,16 @@ public final class RunningProcess {
   private final Process process;
   private final long pid;
   private final long startNanos;
-  private final OutputFile log;
-  private final OutputFile stdoutCopy;
+  private final OutputDir outputDir;
+  private final MaskedLog log;
   private final OutputTail tail;
   private final LineDispatcher dispatcher;
   private final OutputPump[] pumps;
   private final Future<?>[] pumpTasks = new Future<?>[2];
-  private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> notes;
   private final AtomicReference<Ending> ending = new AtomicReference<>(Ending.NONE);
   private final AtomicReference<Thread> ender = new AtomicReference<>();
   private final CompletableFuture<ProcessResult> result = new CompletableFuture<>();
-  private final long drainMillis;
   private volatile boolean exited;
   private volatile ScheduledFuture<?> timeoutTask;
 
@@ -76,27 +71,24 @@ public final class RunningProcess {
       ProcessSpec spec,
       Process process,
       long startNanos,
-      FileChannel log,
-      FileChannel stdoutCopy,
-      int tailLines,
-      long drainMillis) {
+      OutputDir outputDir,
+      MaskedLog log,
+      List<String> notes,
+      TailingInput out,
+      TailingInput err,
+      int tailLines) {
     this.spec = spec;
     this.process = process;
     this.pid = process.pid();
     this.startNanos = startNanos;
-    this.log = new OutputFile(log, "the step log " + spec.logFile(), this::note);
-    this.stdoutCopy =
-        stdoutCopy == null
-            ? null
-            : new OutputFile(
-                stdoutCopy, "the stdout file " + spec.stdoutFile().orElseThrow(), this::note);
+    this.outputDir = outputDir;
+    this.log = log;
+    this.notes = notes;
     this.tail = new OutputTail(tailLines);
-    this.drainMillis = drainMillis;
     this.dispatcher = spec.lineListener().map(l -> new LineDispatcher(l, notes::add)).orElse(null);
     this.pumps =
         new OutputPump[] {
-          pump(process.getInputStream(), LineListener.Source.STDOUT, this.stdoutCopy),
-          pump(process.getErrorStream(), LineListener.Source.STDERR, null)
+          pump(out, LineListener.Source.STDOUT), pump(err, LineListener.Source.STDERR)
         };
   }
 
@@ -115,6 +107,14 @@ public final class RunningProcess {
   /** The child's process id, which is also its session and process group id. */
   public long pid() {
     return pid;
+  }
+
+  /**
+   * The directory holding the process's raw output and, once it ends, its exit status: what a
+   * resume reads when the engine died meanwhile ({@link Adoption}). Removed once the result is in.
+   */
+  public java.nio.file.Path outputDir() {
+    return outputDir.dir();
   }
 
   /**
@@ -169,16 +169,18 @@ public final class RunningProcess {
     }
   }
 
-  private OutputPump pump(InputStream in, LineListener.Source source, OutputFile copy) {
-    LineAssembler lines =
-        new LineAssembler(
-            line -> {
-              tail.add(line);
-              if (dispatcher != null) {
-                dispatcher.offer(source, line);
-              }
-            });
-    return new OutputPump(in, new SecretMasker(spec.secrets()), log, copy, lines);
+  private OutputPump pump(TailingInput in, LineListener.Source source) {
+    return new OutputPump(in, source, new SecretMasker(spec.secrets()), log, lineSink(source));
+  }
+
+  private LineAssembler lineSink(LineListener.Source source) {
+    return new LineAssembler(
+        line -> {
+          tail.add(line);
+          if (dispatcher != null) {
+            dispatcher.offer(source, line);
+          }
+        });
   }
 
   private void timeOut() {
@@ -225,19 +227,17 @@ public final class RunningProcess {
         }
       }
       joinEnder();
-      if (!joinPumps(drainMillis)) {
-        for (OutputPump p : pumps) {
-          p.abandon();
-        }
-        note(
-            "stopped reading the output: a process outside the step's session still holds it"
-                + " open");
+      // The tree is gone: what its files hold now is all of its output (a process that left the
+      // session may write on, into a file nobody reads any more).
+      for (OutputPump p : pumps) {
+        p.input().end();
       }
-      joinEnder();
+      joinPumps();
       if (dispatcher != null) {
         dispatcher.finish(1000);
       }
       closeFiles();
+      Spool.remove(outputDir.dir());
       result.complete(
           new ProcessResult(
               exitCode,
@@ -262,19 +262,15 @@ public final class RunningProcess {
     return process.waitFor();
   }
 
-  /** Waits up to {@code millis} for both pumps to reach the end of their streams. */
-  private boolean joinPumps(long millis) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+  /** Waits for both pumps to reach the end of their files. */
+  private void joinPumps() throws InterruptedException {
     for (Future<?> pump : pumpTasks) {
       try {
-        pump.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        return false;
+        pump.get();
       } catch (ExecutionException e) {
         note("bug: reading the output failed (" + e.getCause() + "); the log may lack its end");
       }
     }
-    return true;
   }
 
   private void joinEnder() throws InterruptedException {
@@ -286,9 +282,6 @@ public final class RunningProcess {
 
   private void closeFiles() {
     log.close();
-    if (stdoutCopy != null) {
-      stdoutCopy.close();
-    }
   }
 
   private void endTreeAsync() {

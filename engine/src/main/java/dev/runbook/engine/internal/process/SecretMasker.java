@@ -72,6 +72,11 @@ final class SecretMasker {
     work.dropFront(held);
   }
 
+  /** How many bytes fed so far are held back, undecided: the last ones fed. */
+  int held() {
+    return work == null ? 0 : work.size();
+  }
+
   /** Ends the stream: appends to {@code out} whatever was held back, masked. */
   void finish(ByteBuf out) {
     if (secrets.length == 0) {

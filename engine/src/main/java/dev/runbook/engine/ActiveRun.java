@@ -13,6 +13,7 @@ import dev.runbook.engine.internal.exec.CheckRunner;
 import dev.runbook.engine.internal.exec.RunState;
 import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.internal.process.Pause;
+import dev.runbook.engine.internal.process.StartedProcess;
 import dev.runbook.engine.journal.Journal;
 import dev.runbook.engine.journal.JournalEvent;
 import java.nio.file.Path;
@@ -198,13 +199,25 @@ final class ActiveRun {
   }
 
   /**
+   * The processes of actions in flight when an earlier engine died whose end a resume learned, by
+   * the action's journal id: each is taken, once, by the step or compensation it belongs to.
+   */
+  final Map<String, AdoptedProcess> adopted = new HashMap<>();
+
+  /**
    * Journals a process an action started, so that a resume after the engine died waits for it (and
    * what it started) instead of deciding about its step while it still runs.
    */
-  void journalProcess(String stepId, Optional<String> compensationId, long pid) {
+  void journalProcess(String stepId, Optional<String> compensationId, StartedProcess process) {
     // Only a resume after the engine died reads it, and what the engine wrote survives its death.
+    long pid = process.pid();
     journal.appendUnsynced(
-        new JournalEvent.ProcessStarted(stepId, compensationId, pid, Leftovers.startOf(pid)));
+        new JournalEvent.ProcessStarted(
+            stepId,
+            compensationId,
+            pid,
+            Leftovers.startOf(pid),
+            Optional.of(process.outputDir().toString())));
   }
 
   /** A step's outputs as the journal and listeners get them: masked, bodies left out. */

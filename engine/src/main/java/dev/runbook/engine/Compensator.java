@@ -7,6 +7,7 @@ import dev.runbook.dsl.model.Requirement;
 import dev.runbook.dsl.model.Step;
 import dev.runbook.engine.internal.docker.BuiltInCompensation;
 import dev.runbook.engine.internal.docker.ReplacedContainer;
+import dev.runbook.engine.internal.exec.ActionRunner;
 import dev.runbook.engine.internal.exec.Attempt;
 import dev.runbook.engine.internal.exec.CheckRunner;
 import dev.runbook.engine.internal.exec.RunState;
@@ -171,6 +172,10 @@ final class Compensator {
           new JournalEvent.CompensationFinished(
               s.id(), id, ok, skipped, shown, ok && result.reason().equals(RECOVERED)));
       run.listener.compensationFinished(s.id(), id, ok, shown);
+      AdoptedProcess adopted = run.adopted.remove(s.id() + "/compensate/" + id);
+      if (adopted != null) {
+        adopted.adoption().discard(); // its result is journaled now
+      }
       if (!ok) {
         run.journal.append(new JournalEvent.RollbackIncomplete(s.id(), shown));
         return Outcome.INCOMPLETE;
@@ -247,6 +252,14 @@ final class Compensator {
     } catch (ExpressionException e) {
       return unresolvable(s, e.getMessage());
     }
+    String actionId = s.id() + "/compensate/" + compensation.id();
+    ActionRunner.StepFiles files = run.files(s.id() + ".compensate." + compensation.id());
+    AdoptedProcess adopted = run.adopted.get(actionId);
+    if (adopted != null) {
+      // It ran while no engine watched: its real end is its result.
+      return ended(
+          run.actions.adopted(compensation, adopted.result(), files), compensation, s, env, cwd);
+    }
     if (prior.isPresent()
         && prior.get().compensationInFlight(s.id(), compensation.id())
         && !compensation.verify().isEmpty()
@@ -270,12 +283,18 @@ final class Compensator {
             s.state(),
             env,
             cwd,
-            run.files(s.id() + ".compensate." + compensation.id()),
+            files,
             compensation.timeout(),
             run.interaction,
             replaced -> {},
             line -> run.listener.output(compensation.id(), line),
             pid -> run.journalProcess(s.id(), Optional.of(compensation.id()), pid));
+    return ended(attempt, compensation, s, env, cwd);
+  }
+
+  /** How a compensation's try ended, its verify included. */
+  private Result ended(
+      Attempt attempt, Step compensation, Registered s, Map<String, String> env, Path cwd) {
     switch (attempt.outcome()) {
       case SUCCEEDED -> {
         String problem = run.verify(compensation, s.state(), env, cwd);

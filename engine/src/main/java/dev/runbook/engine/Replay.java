@@ -2,10 +2,13 @@ package dev.runbook.engine;
 
 import dev.runbook.dsl.model.Action;
 import dev.runbook.dsl.model.Step;
+import dev.runbook.engine.internal.exec.ActionRunner;
 import dev.runbook.engine.internal.exec.RunState;
+import dev.runbook.engine.internal.process.Adoption;
 import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.journal.JournalEvent;
 import dev.runbook.engine.journal.RunFold;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -158,6 +161,98 @@ final class Replay {
     return step.action() instanceof Action.Http http
         && (http.request().method().equalsIgnoreCase("GET")
             || http.request().method().equalsIgnoreCase("HEAD"));
+  }
+
+  /**
+   * Takes over the process of the action (step or compensation) that was in flight when the engine
+   * died, if that process wrote its output to files: masks the rest of its output into the step log
+   * (following it, with its lines on the terminal, while it still runs) and learns its exit status,
+   * which then stands for that try ({@link ActiveRun#adopted}). A process gone without a status
+   * (the machine restarted) is left to the in-flight decision. False when a signal stopped the
+   * wait; the raw output then stays for the next resume.
+   */
+  boolean adoptInFlight() {
+    for (String action : prior.inflightActions()) {
+      Optional<JournalEvent.ProcessStarted> last = lastProcessOf(action);
+      if (last.isEmpty() || last.get().output().isEmpty()) {
+        continue;
+      }
+      JournalEvent.ProcessStarted p = last.get();
+      Optional<ActiveRun.StepRef> ref = run.step(p.step());
+      if (ref.isEmpty()) {
+        continue;
+      }
+      Optional<Step> step =
+          p.compensation().isEmpty()
+              ? Optional.of(ref.get().step())
+              : ref.get().step().compensate().stream()
+                  .filter(c -> c.id().equals(p.compensation().get()))
+                  .findFirst();
+      if (step.isEmpty()) {
+        continue;
+      }
+      ActionRunner.StepFiles files =
+          run.files(p.step() + p.compensation().map(c -> ".compensate." + c).orElse(""));
+      String shownAs = p.compensation().orElse(p.step());
+      Optional<Adoption> adoption =
+          Adoption.of(
+              Path.of(p.output().get()),
+              p.pid(),
+              p.start(),
+              files.log(),
+              ActionRunner.stdoutCopy(step.get(), files),
+              run.stateFor(ref.get()).secretValues(),
+              (source, line) -> run.listener.output(shownAs, line));
+      if (adoption.isEmpty()) {
+        continue;
+      }
+      if (adoption.get().running()) {
+        run.listener.waiting(
+            shownAs,
+            "process "
+                + p.pid()
+                + " of `"
+                + action
+                + "` is still running, left by the engine that stopped; following its output"
+                + " until it ends, then recording how it ended");
+      }
+      Adoption.Ending ending;
+      try {
+        ending = adoption.get().await(run::interrupted);
+      } catch (IOException e) {
+        run.listener.waiting(
+            shownAs, "cannot read what process " + p.pid() + " left (" + e.getMessage() + ")");
+        continue;
+      }
+      if (ending.interrupted()) {
+        return false;
+      }
+      ending
+          .result()
+          .ifPresent(r -> run.adopted.put(action, new AdoptedProcess(r, adoption.get())));
+    }
+    return true;
+  }
+
+  private Optional<JournalEvent.ProcessStarted> lastProcessOf(String action) {
+    List<JournalEvent.ProcessStarted> all = prior.processes();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      JournalEvent.ProcessStarted p = all.get(i);
+      String id = p.step() + p.compensation().map(c -> "/compensate/" + c).orElse("");
+      if (id.equals(action)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The number of the try that was in flight when the engine stopped. */
+  int inflightAttempt(String id) {
+    return prior.steps().stream()
+        .filter(v -> v.id().equals(id))
+        .mapToInt(RunFold.StepView::attempts)
+        .findFirst()
+        .orElse(1);
   }
 
   /**

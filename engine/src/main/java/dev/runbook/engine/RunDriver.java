@@ -224,15 +224,16 @@ final class RunDriver {
     Replay r = replay.orElseThrow();
     RunFold prior = r.prior();
     run.listener.runStarted(run.runId, run.runDir, run.plan.runbook().name());
-    if (!r.awaitLeftovers()) {
-      return interruptedAt(prior.inflight().or(prior::compensationInFlight).orElse(null));
-    }
+    // The runbook's env first: its secrets are masked in what the adopted process printed.
     Optional<String> envProblem = runbookEnv();
     if (envProblem.isPresent()) {
       throw new RunbookException(
           ErrorCode.INVALID_INPUT,
           run.state.mask(envProblem.get()),
           "set what it reads, then resume again");
+    }
+    if (!r.adoptInFlight() || !r.awaitLeftovers()) {
+      return interruptedAt(prior.inflight().or(prior::compensationInFlight).orElse(null));
     }
     if (!rollbackRequested && !prior.rollingBack()) {
       if (!prior.preconditionsHeld()) {

@@ -47,6 +47,10 @@ final class StepTask {
 
   private Instant startedAt;
   private int attempt;
+
+  /** The try in flight when an earlier engine died, whose process a resume saw end. */
+  private Optional<Attempt> adopted = Optional.empty();
+
   private Map<String, Object> outputs = Map.of();
 
   /**
@@ -87,6 +91,12 @@ final class StepTask {
       return failed(e.getMessage(), false);
     }
     if (replay.isPresent()) {
+      AdoptedProcess process = run.adopted.get(id);
+      if (process != null) {
+        // It ran, while no engine watched: its real end is its result, as if waited for now.
+        adopted = Optional.of(run.actions.adopted(step, process.result(), run.files(id)));
+        return attempts(env, cwd);
+      }
       Optional<StepOutcome> settled = settle(replay.get(), env, cwd);
       if (settled.isPresent()) {
         return settled.get();
@@ -172,21 +182,28 @@ final class StepTask {
         replay.flatMap(r -> r.options().confirm()).filter(id::equals).isPresent()
             ? Interaction.unattended(true)
             : run.interaction;
-    for (int attemptNo = 1; ; attemptNo++) {
-      start(attemptNo);
-      Attempt attempt =
-          run.actions.attempt(
-              id,
-              step,
-              state,
-              env,
-              cwd,
-              files,
-              step.timeout(),
-              asker,
-              replaced -> saga.recordReplaced(id, replaced),
-              line -> run.listener.output(id, line),
-              pid -> run.journalProcess(id, Optional.empty(), pid));
+    int first = adopted.isPresent() ? replay.orElseThrow().inflightAttempt(id) : 1;
+    for (int attemptNo = first; ; attemptNo++) {
+      Attempt attempt;
+      if (adopted.isPresent() && attemptNo == first) {
+        resumeStarted(attemptNo);
+        attempt = adopted.get();
+      } else {
+        start(attemptNo);
+        attempt =
+            run.actions.attempt(
+                id,
+                step,
+                state,
+                env,
+                cwd,
+                files,
+                step.timeout(),
+                asker,
+                replaced -> saga.recordReplaced(id, replaced),
+                line -> run.listener.output(id, line),
+                pid -> run.journalProcess(id, Optional.empty(), pid));
+      }
       boolean acted = acted(attempt.outcome());
       if (acted && compensable) {
         // Registered once its action started (saga rule): a failed step may have half-applied.
@@ -229,6 +246,7 @@ final class StepTask {
       }
       String shown = state.mask(problem);
       run.journal.append(new JournalEvent.StepAttemptFailed(id, attemptNo, shown, acted));
+      discardAdopted();
       run.listener.stepRetrying(id, attemptNo + 1, delay, shown);
       if (!run.pause(delay)) {
         return new StepOutcome(StepOutcome.Kind.INTERRUPTED, "interrupted");
@@ -261,6 +279,25 @@ final class StepTask {
     }
     started = true;
     run.listener.stepStarted(id, step.title().orElse(defaultTitle()), attemptNo);
+  }
+
+  /**
+   * Reports the try an earlier engine started, whose process a resume adopted: already journaled as
+   * started, so only the listener hears of it.
+   */
+  private void resumeStarted(int attemptNo) {
+    attempt = attemptNo;
+    startedAt = Instant.now();
+    started = true;
+    run.listener.stepStarted(id, step.title().orElse(defaultTitle()), attemptNo);
+  }
+
+  /** The adopted process's raw output goes once its try's end is journaled. */
+  private void discardAdopted() {
+    AdoptedProcess process = run.adopted.remove(id);
+    if (process != null) {
+      process.adoption().discard();
+    }
   }
 
   private String defaultTitle() {
@@ -315,6 +352,7 @@ final class StepTask {
           // On disk with the next step's start, before that step acts (one sync for both).
           run.journal.appendUnsynced(
               new JournalEvent.StepSucceeded(id, attempt, shown, Optional.empty()));
+          discardAdopted();
           run.listener.stepSucceeded(id, Duration.between(startedAt, Instant.now()), shown);
         }
         return outcome;
@@ -329,6 +367,7 @@ final class StepTask {
       }
       case FAILED -> {
         run.journal.append(new JournalEvent.StepFailed(id, reason, actionStarted));
+        discardAdopted();
         state.recordStatus(step.id(), "failed");
         boolean continuing = step.continueOnError();
         run.listener.stepFailed(id, reason, run.files(id).log(), continuing);

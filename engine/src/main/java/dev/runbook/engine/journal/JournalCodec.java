@@ -118,6 +118,7 @@ public final class JournalCodec {
       o.put("step", e.step()).put("pid", e.pid());
       e.compensation().ifPresent(c -> o.put("compensation", c));
       e.start().ifPresent(t -> o.put("start", t.toString()));
+      e.output().ifPresent(d -> o.put("output", d));
     } else if (event instanceof AwaitingProcesses e) {
       e.step().ifPresent(s -> o.put("step", s));
       o.put("pids", new JSONArray(e.pids()));
@@ -204,7 +205,8 @@ public final class JournalCodec {
               d.optString("step"),
               text(d, "compensation"),
               d.optLong("pid"),
-              text(d, "start").flatMap(JournalCodec::instant));
+              text(d, "start").flatMap(JournalCodec::instant),
+              text(d, "output"));
       case "awaiting_processes" -> new AwaitingProcesses(text(d, "step"), longs(d));
       default -> new JournalEvent.Unknown(record.type(), d);
     };

@@ -290,9 +290,17 @@ public sealed interface JournalEvent {
     }
   }
 
-  /** An action started a process; {@code compensation} when a compensation did. */
+  /**
+   * An action started a process; {@code compensation} when a compensation did. {@code output} is
+   * the directory holding its raw output and, once it ends, its exit status (absent in journals
+   * written before processes wrote to files).
+   */
   record ProcessStarted(
-      String step, Optional<String> compensation, long pid, Optional<Instant> start)
+      String step,
+      Optional<String> compensation,
+      long pid,
+      Optional<Instant> start,
+      Optional<String> output)
       implements JournalEvent {
     @Override
     public String type() {

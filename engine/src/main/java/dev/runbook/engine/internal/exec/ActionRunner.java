@@ -31,6 +31,7 @@ import dev.runbook.engine.internal.process.ProcessSpec;
 import dev.runbook.engine.internal.process.ProcessStartException;
 import dev.runbook.engine.internal.process.RunningProcess;
 import dev.runbook.engine.internal.process.ShellScript;
+import dev.runbook.engine.internal.process.StartedProcess;
 import dev.runbook.engine.internal.process.StreamedOutput;
 import dev.runbook.engine.internal.render.RenderedScript;
 import dev.runbook.engine.internal.render.ShellTemplate;
@@ -48,7 +49,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.LongConsumer;
 
 /**
  * Runs one try of a step's action (every kind but {@code call}, which the executor expands).
@@ -136,7 +136,7 @@ public final class ActionRunner {
       Interaction interaction,
       Consumer<ReplacedContainer> onReplace,
       Consumer<String> output,
-      LongConsumer started) {
+      Consumer<StartedProcess> started) {
     newStep();
     acting = true;
     try {
@@ -292,6 +292,35 @@ public final class ActionRunner {
     }
   }
 
+  /**
+   * Where a process step's stdout is copied for its outputs, if any of them reads it: most steps
+   * declare none, and a file created per step is a fair share of what a short step costs.
+   */
+  public static Optional<Path> stdoutCopy(Step step, StepFiles files) {
+    return step.outputs().values().stream().anyMatch(o -> o.file().isEmpty())
+        ? Optional.of(files.stdout())
+        : Optional.empty();
+  }
+
+  /**
+   * The try of {@code step} that a process an engine which died had started makes, now that a
+   * resume knows how that process ended: as if this engine had waited for it.
+   */
+  public Attempt adopted(Step step, ProcessResult result, StepFiles files) {
+    Optional<Path> stdout = stdoutCopy(step, files);
+    Map<String, Object> outputs = Map.of("exit_code", (long) result.exitCode());
+    if (result.succeeded()) {
+      return new Attempt(Attempt.Outcome.SUCCEEDED, "", outputs, stdout, Optional.empty());
+    }
+    String last = CheckRunner.lastLine(result.tail()).map(l -> ": " + l).orElse("");
+    return new Attempt(
+        Attempt.Outcome.FAILED,
+        "exit " + result.exitCode() + last,
+        outputs,
+        stdout,
+        Optional.empty());
+  }
+
   private final class Visitor implements ActionVisitor<Attempt> {
     private final String journalId;
     private final Consumer<ReplacedContainer> onReplace;
@@ -303,7 +332,7 @@ public final class ActionRunner {
     private final Optional<Duration> timeout;
     private final Interaction interaction;
     private final Consumer<String> output;
-    private final LongConsumer started;
+    private final Consumer<StartedProcess> started;
 
     Visitor(
         String journalId,
@@ -316,7 +345,7 @@ public final class ActionRunner {
         Interaction interaction,
         Consumer<ReplacedContainer> onReplace,
         Consumer<String> output,
-        LongConsumer started) {
+        Consumer<StartedProcess> started) {
       this.journalId = journalId;
       this.onReplace = onReplace;
       this.step = step;
@@ -344,12 +373,7 @@ public final class ActionRunner {
       // Marks the process and what it starts as this run's, for a resume after the engine died.
       env.put(Leftovers.RUN_ID_VARIABLE, state.runId());
       env.put(Leftovers.STEP_VARIABLE, journalId);
-      // A copy of stdout alone only for the outputs that read it: most steps declare none, and a
-      // file created per step is a fair share of what a short step costs.
-      Optional<Path> stdout =
-          step.outputs().values().stream().anyMatch(o -> o.file().isEmpty())
-              ? Optional.of(stepFiles.stdout())
-              : Optional.empty();
+      Optional<Path> stdout = stdoutCopy(step, stepFiles);
       ProcessSpec.Builder spec =
           ProcessSpec.builder(argv, cwd, stepFiles.log())
               .environment(env)
@@ -378,7 +402,7 @@ public final class ActionRunner {
         running.terminate();
       }
       try {
-        started.accept(running.pid());
+        started.accept(new StartedProcess(running.pid(), running.outputDir()));
       } catch (RuntimeException e) {
         // Not journaled, so not to run on: a resume could not tell it ran.
         running.terminate();

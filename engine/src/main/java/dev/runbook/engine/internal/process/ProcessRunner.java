@@ -120,15 +120,20 @@ public final class ProcessRunner {
         throw new ProcessStartException(shown + e.getMessage(), e);
       }
       OutputDir files = new OutputDir(dir);
+      // One file for both streams keeps their order, also for what is written while no engine
+      // reads; stdout gets a file of its own only when an output reads it alone.
+      boolean separate = spec.stdoutFile().isPresent();
       MaskProgress start;
       try {
         start = new MaskProgress(0, 0, log.size(), 0);
         OwnerOnlyFiles.truncate(files.out()).close();
-        OwnerOnlyFiles.truncate(files.err()).close();
+        if (separate) {
+          OwnerOnlyFiles.truncate(files.err()).close();
+        }
         progress = OwnerOnlyFiles.truncate(files.progress());
         start.writeTo(progress);
         out = TailingInput.open(files.out(), 0);
-        err = TailingInput.open(files.err(), 0);
+        err = separate ? TailingInput.open(files.err(), 0) : null;
       } catch (IOException e) {
         throw new ProcessStartException(
             shown + "cannot prepare " + dir + " for its output (" + reason(e) + ")", e);
@@ -137,8 +142,12 @@ public final class ProcessRunner {
           new ProcessBuilder(argv(spec, files))
               .directory(spec.workingDirectory().toFile())
               .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(files.out().toFile()))
-              .redirectError(ProcessBuilder.Redirect.appendTo(files.err().toFile()));
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(files.out().toFile()));
+      if (separate) {
+        builder.redirectError(ProcessBuilder.Redirect.appendTo(files.err().toFile()));
+      } else {
+        builder.redirectErrorStream(true);
+      }
       Map<String, String> environment = builder.environment();
       environment.clear();
       environment.putAll(spec.environment());

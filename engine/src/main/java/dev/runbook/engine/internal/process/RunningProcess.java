@@ -59,7 +59,7 @@ public final class RunningProcess {
   private final OutputTail tail;
   private final LineDispatcher dispatcher;
   private final OutputPump[] pumps;
-  private final Future<?>[] pumpTasks = new Future<?>[2];
+  private final Future<?>[] pumpTasks;
   private final List<String> notes;
   private final AtomicReference<Ending> ending = new AtomicReference<>(Ending.NONE);
   private final AtomicReference<Thread> ender = new AtomicReference<>();
@@ -86,10 +86,14 @@ public final class RunningProcess {
     this.notes = notes;
     this.tail = new OutputTail(tailLines);
     this.dispatcher = spec.lineListener().map(l -> new LineDispatcher(l, notes::add)).orElse(null);
+    // No reader of stderr's own when it shares stdout's file.
     this.pumps =
-        new OutputPump[] {
-          pump(out, LineListener.Source.STDOUT), pump(err, LineListener.Source.STDERR)
-        };
+        err == null
+            ? new OutputPump[] {pump(out, LineListener.Source.STDOUT)}
+            : new OutputPump[] {
+              pump(out, LineListener.Source.STDOUT), pump(err, LineListener.Source.STDERR)
+            };
+    this.pumpTasks = new Future<?>[pumps.length];
   }
 
   /** Starts serving this process (on {@link ServiceThreads}); called once, by the runner. */

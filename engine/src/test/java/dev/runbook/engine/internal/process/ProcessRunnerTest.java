@@ -301,22 +301,40 @@ class ProcessRunnerTest {
   }
 
   @Test
-  void theListenerGetsEveryLineOfEachStreamInOrderBeforeAwaitReturns() throws Exception {
+  void theListenerGetsEveryLineInTheOrderWrittenBeforeAwaitReturns() throws Exception {
     List<String> seen = new CopyOnWriteArrayList<>();
     RUNNER
         .start(
             sh(dir, "echo one; echo two >&2; echo three; echo four >&2")
+                .lineListener((source, line) -> seen.add(line))
+                .build())
+        .await();
+
+    // Without a stdout copy, both streams share one file: their order is the order written.
+    assertThat(seen).containsExactly("one", "two", "three", "four");
+    assertThat(Files.readAllLines(dir.resolve("step.log")))
+        .containsExactly("one", "two", "three", "four");
+  }
+
+  @Test
+  void withAStdoutCopyEachStreamKeepsItsOrderAndTheCopyHasStdoutAlone() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    RUNNER
+        .start(
+            sh(dir, "echo one; echo two >&2; echo three; echo four >&2")
+                .stdoutFile(dir.resolve("stdout"))
                 .lineListener((source, line) -> seen.add(source + ":" + line))
                 .build())
         .await();
 
-    // Two pipes: the order between stdout and stderr is only as good as the timing.
+    // Two files: the order between stdout and stderr is only as good as the timing.
     assertThat(seen)
         .containsExactlyInAnyOrder("STDOUT:one", "STDERR:two", "STDOUT:three", "STDERR:four");
     assertThat(seen.stream().filter(l -> l.startsWith("STDOUT")))
         .containsExactly("STDOUT:one", "STDOUT:three");
     assertThat(seen.stream().filter(l -> l.startsWith("STDERR")))
         .containsExactly("STDERR:two", "STDERR:four");
+    assertThat(Files.readAllLines(dir.resolve("stdout"))).containsExactly("one", "three");
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.json.JSONArray;
@@ -139,6 +140,15 @@ final class JsonLinesRunListener implements RunListener {
   @Override
   public void waiting(String stepId, String reason) {
     emit("waiting", new JSONObject().put("step", stepId).put("reason", reason));
+  }
+
+  @Override
+  public void leftBehind(String stepId, List<LeftProcess> processes) {
+    JSONArray list = new JSONArray();
+    for (LeftProcess p : processes) {
+      list.put(new JSONObject().put("pid", p.pid()).put("command", p.command()));
+    }
+    emit("left_behind", new JSONObject().put("step", stepId).put("processes", list));
   }
 
   @Override

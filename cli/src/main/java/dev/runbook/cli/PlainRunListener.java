@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -137,6 +138,25 @@ final class PlainRunListener implements RunListener {
   @Override
   public void waiting(String stepId, String reason) {
     line((stepId.equals("-") ? "" : "step " + stepId + ": ") + "waiting: " + reason);
+  }
+
+  @Override
+  public void leftBehind(String stepId, List<LeftProcess> processes) {
+    StringBuilder list = new StringBuilder();
+    for (LeftProcess p : processes) {
+      list.append(list.length() == 0 ? "" : ", ")
+          .append(p.pid())
+          .append(" (")
+          .append(p.command())
+          .append(')');
+    }
+    line(
+        "step "
+            + stepId
+            + ": ended "
+            + (processes.size() == 1 ? "a process" : processes.size() + " processes")
+            + " its command left running: "
+            + list);
   }
 
   @Override

@@ -13,6 +13,8 @@ import dev.runbook.engine.internal.exec.CheckRunner;
 import dev.runbook.engine.internal.exec.RunState;
 import dev.runbook.engine.internal.process.Leftovers;
 import dev.runbook.engine.internal.process.Pause;
+import dev.runbook.engine.internal.process.ProcessResult;
+import dev.runbook.engine.internal.process.ProcessWatch;
 import dev.runbook.engine.internal.process.StartedProcess;
 import dev.runbook.engine.journal.Journal;
 import dev.runbook.engine.journal.JournalEvent;
@@ -208,6 +210,29 @@ final class ActiveRun {
    * Journals a process an action started, so that a resume after the engine died waits for it (and
    * what it started) instead of deciding about its step while it still runs.
    */
+  /**
+   * What an action's processes tell: each start journaled ({@link #journalProcess}), and processes
+   * a finished command left behind, which the runner ended, reported to the operator as {@code
+   * shownAs}.
+   */
+  ProcessWatch watch(String stepId, Optional<String> compensationId, String shownAs) {
+    return new ProcessWatch() {
+      @Override
+      public void started(StartedProcess process) {
+        journalProcess(stepId, compensationId, process);
+      }
+
+      @Override
+      public void leftBehind(List<ProcessResult.Left> processes) {
+        listener.leftBehind(
+            shownAs,
+            processes.stream()
+                .map(p -> new RunListener.LeftProcess(p.pid(), p.command()))
+                .toList());
+      }
+    };
+  }
+
   void journalProcess(String stepId, Optional<String> compensationId, StartedProcess process) {
     // Only a resume after the engine died reads it, and what the engine wrote survives its death.
     long pid = process.pid();

@@ -288,7 +288,7 @@ final class Compensator {
             run.interaction,
             replaced -> {},
             line -> run.listener.output(compensation.id(), line),
-            pid -> run.journalProcess(s.id(), Optional.of(compensation.id()), pid));
+            run.watch(s.id(), Optional.of(compensation.id()), compensation.id()));
     return ended(attempt, compensation, s, env, cwd);
   }
 

@@ -95,6 +95,11 @@ final class CompositeRunListener implements RunListener {
   }
 
   @Override
+  public void leftBehind(String stepId, List<LeftProcess> processes) {
+    listeners.forEach(l -> l.leftBehind(stepId, processes));
+  }
+
+  @Override
   public void runFinished(RunResult result) {
     listeners.forEach(l -> l.runFinished(result));
   }

@@ -82,6 +82,16 @@ public interface RunListener {
    */
   default void waiting(String stepId, String reason) {}
 
+  /** A process a step's command left running when it exited: its pid and command (masked). */
+  record LeftProcess(long pid, String command) {}
+
+  /**
+   * A step's (or compensation's) command exited and left {@code processes} running in its session;
+   * the engine ended them (TERM, then KILL after the grace period). A process meant to outlive its
+   * step is started with {@code background: true}.
+   */
+  default void leftBehind(String stepId, List<LeftProcess> processes) {}
+
   default void runFinished(RunResult result) {}
 
   /** A listener that forwards to several, in order. */

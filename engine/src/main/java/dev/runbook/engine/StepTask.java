@@ -202,7 +202,7 @@ final class StepTask {
                 asker,
                 replaced -> saga.recordReplaced(id, replaced),
                 line -> run.listener.output(id, line),
-                pid -> run.journalProcess(id, Optional.empty(), pid));
+                run.watch(id, Optional.empty(), id));
       }
       boolean acted = acted(attempt.outcome());
       if (acted && compensable) {

@@ -29,6 +29,7 @@ import dev.runbook.engine.internal.process.ProcessResult;
 import dev.runbook.engine.internal.process.ProcessRunner;
 import dev.runbook.engine.internal.process.ProcessSpec;
 import dev.runbook.engine.internal.process.ProcessStartException;
+import dev.runbook.engine.internal.process.ProcessWatch;
 import dev.runbook.engine.internal.process.RunningProcess;
 import dev.runbook.engine.internal.process.ShellScript;
 import dev.runbook.engine.internal.process.StartedProcess;
@@ -136,7 +137,7 @@ public final class ActionRunner {
       Interaction interaction,
       Consumer<ReplacedContainer> onReplace,
       Consumer<String> output,
-      Consumer<StartedProcess> started) {
+      ProcessWatch started) {
     newStep();
     acting = true;
     try {
@@ -199,7 +200,7 @@ public final class ActionRunner {
             Interaction.unattended(false),
             r -> {},
             output,
-            pid -> {});
+            process -> {});
     DockerOperation.Run run = (DockerOperation.Run) ((Action.Docker) step.action()).operation();
     return v.docker(
         io -> {
@@ -309,13 +310,25 @@ public final class ActionRunner {
   public Attempt adopted(Step step, ProcessResult result, StepFiles files) {
     Optional<Path> stdout = stdoutCopy(step, files);
     Map<String, Object> outputs = Map.of("exit_code", (long) result.exitCode());
-    if (result.succeeded()) {
+    if (result.succeeded() && result.outputLost().isEmpty()) {
       return new Attempt(Attempt.Outcome.SUCCEEDED, "", outputs, stdout, Optional.empty());
+    }
+    if (result.succeeded()) {
+      // An incomplete log, or a stdout file the outputs would be read from, is no success.
+      return new Attempt(
+          Attempt.Outcome.FAILED,
+          "the command exited 0, but " + result.outputLost().get(),
+          outputs,
+          Optional.empty(),
+          Optional.empty());
     }
     String last = CheckRunner.lastLine(result.tail()).map(l -> ": " + l).orElse("");
     return new Attempt(
         Attempt.Outcome.FAILED,
-        "exit " + result.exitCode() + last,
+        "exit "
+            + result.exitCode()
+            + last
+            + result.outputLost().map(lost -> "; " + lost).orElse(""),
         outputs,
         stdout,
         Optional.empty());
@@ -332,7 +345,7 @@ public final class ActionRunner {
     private final Optional<Duration> timeout;
     private final Interaction interaction;
     private final Consumer<String> output;
-    private final Consumer<StartedProcess> started;
+    private final ProcessWatch started;
 
     Visitor(
         String journalId,
@@ -345,7 +358,7 @@ public final class ActionRunner {
         Interaction interaction,
         Consumer<ReplacedContainer> onReplace,
         Consumer<String> output,
-        Consumer<StartedProcess> started) {
+        ProcessWatch started) {
       this.journalId = journalId;
       this.onReplace = onReplace;
       this.step = step;
@@ -402,7 +415,7 @@ public final class ActionRunner {
         running.terminate();
       }
       try {
-        started.accept(new StartedProcess(running.pid(), running.outputDir()));
+        started.started(new StartedProcess(running.pid(), running.outputDir()));
       } catch (RuntimeException e) {
         // Not journaled, so not to run on: a resume could not tell it ran.
         running.terminate();
@@ -423,6 +436,9 @@ public final class ActionRunner {
             Optional.empty());
       } finally {
         current.set(null);
+      }
+      if (!result.leftBehind().isEmpty()) {
+        started.leftBehind(result.leftBehind());
       }
       Map<String, Object> outputs = Map.of("exit_code", (long) result.exitCode());
       if (result.succeeded() && result.outputLost().isEmpty()) {

@@ -153,6 +153,7 @@ public final class Adoption {
     }
     long started = System.nanoTime();
     boolean stopped = false;
+    Optional<String> lost = Optional.empty();
     try {
       while (dir.exitStatus().isEmpty() && running()) {
         if (stop.getAsBoolean() || !Pause.sleep(POLL, stop)) {
@@ -194,6 +195,7 @@ public final class Adoption {
       for (String problem : problems) {
         masked.note(problem);
       }
+      lost = masked.failure();
       masked.close();
     }
     if (stopped) {
@@ -212,7 +214,9 @@ public final class Adoption {
                 false,
                 tail.lines(),
                 Duration.ofNanos(System.nanoTime() - started),
-                List.copyOf(problems))),
+                List.copyOf(problems),
+                lost,
+                List.of())),
         false);
   }
 

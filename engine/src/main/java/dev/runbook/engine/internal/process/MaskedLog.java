@@ -52,6 +52,14 @@ final class MaskedLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Why some output never reached the step log or the stdout copy (the disk filled up, say), or
+   * empty when all of it did.
+   */
+  java.util.Optional<String> failure() {
+    return log.failure().or(() -> copy == null ? java.util.Optional.empty() : copy.failure());
+  }
+
   /** Appends a line of the engine's own, marked as such. */
   synchronized void note(String text) {
     log.note(text);

@@ -24,6 +24,8 @@ import java.util.Optional;
  *     could not be written); may be empty, never null
  * @param outputLost why some of the output never reached the step log or the stdout file (the disk
  *     filled up, say): the log is incomplete and the step must not pass as if it were whole
+ * @param leftBehind the processes the command left running when it exited, which the runner ended
+ *     (commands masked); may be empty, never null
  */
 public record ProcessResult(
     int exitCode,
@@ -32,13 +34,18 @@ public record ProcessResult(
     List<String> tail,
     Duration elapsed,
     List<String> notes,
-    Optional<String> outputLost) {
+    Optional<String> outputLost,
+    List<Left> leftBehind) {
+
+  /** A process a command left running: its pid and command line (masked). */
+  public record Left(long pid, String command) {}
 
   public ProcessResult {
     Objects.requireNonNull(outputLost, "outputLost");
     tail = List.copyOf(tail);
     Objects.requireNonNull(elapsed, "elapsed");
     notes = List.copyOf(notes);
+    leftBehind = List.copyOf(leftBehind);
   }
 
   /** True if the command exited 0 on its own. */

@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  *       terminal and a terminal's Ctrl-C reaches the engine, never the child;
  *   <li>reads stdin from {@code /dev/null};
  *   <li>gets exactly the spec's environment, its argv as is (no shell in between);
+ *   <li>writes stdout and stderr to owner-only files in the {@link Spool} (never to pipes to the
+ *       engine, so that it outlives a killed engine), and its session writes its exit status there
+ *       when it ends;
  *   <li>has stdout and stderr appended to the spec's log as they arrive, secrets masked, and stdout
  *       alone written to the spec's stdout file; memory use does not grow with the amount of
  *       output.

@@ -36,6 +36,28 @@ final class ProcessTable {
 
   private ProcessTable() {}
 
+  /** Up to how many characters of a command line {@link #commandLine(long)} gives. */
+  static final int COMMAND_CHARS = 200;
+
+  /**
+   * The process's command line, its arguments joined by spaces and cut at {@value #COMMAND_CHARS}
+   * characters; its name when the command line cannot be read (a kernel thread, a process gone).
+   */
+  static String commandLine(long pid) {
+    try {
+      byte[] raw =
+          java.nio.file.Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+      String text =
+          new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').strip();
+      if (!text.isEmpty()) {
+        return text.length() > COMMAND_CHARS ? text.substring(0, COMMAND_CHARS) + "…" : text;
+      }
+    } catch (java.io.IOException | SecurityException e) {
+      // gone, or another user's: its name is all there is
+    }
+    return entry(pid).map(Entry::name).orElse("?");
+  }
+
   /** The process with this pid, if it exists (zombies included). */
   static Optional<Entry> entry(long pid) {
     String stat = stat(pid);

@@ -2,6 +2,7 @@ package dev.runbook.engine.internal.process;
 
 import dev.runbook.dsl.Durations;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,6 +62,7 @@ public final class RunningProcess {
   private final OutputPump[] pumps;
   private final Future<?>[] pumpTasks;
   private final List<String> notes;
+  private final List<ProcessResult.Left> leftBehind = new ArrayList<>();
   private final AtomicReference<Ending> ending = new AtomicReference<>(Ending.NONE);
   private final AtomicReference<Thread> ender = new AtomicReference<>();
   private final CompletableFuture<ProcessResult> result = new CompletableFuture<>();
@@ -219,6 +221,12 @@ public final class RunningProcess {
           left = collectTree(new LinkedHashMap<>());
         }
         if (!left.isEmpty() && ending.get() == Ending.NONE) {
+          for (long member : left.keySet()) {
+            leftBehind.add(
+                new ProcessResult.Left(
+                    member,
+                    SecretMasker.maskAll(ProcessTable.commandLine(member), spec.secrets())));
+          }
           note(
               "the command exited but left "
                   + describe(left.keySet())
@@ -250,8 +258,8 @@ public final class RunningProcess {
               tail.lines(),
               Duration.ofNanos(System.nanoTime() - startNanos),
               List.copyOf(notes),
-              log.failure()
-                  .or(() -> stdoutCopy == null ? Optional.empty() : stdoutCopy.failure())));
+              log.failure(),
+              leftBehind));
     } catch (InterruptedException e) {
       closeFiles();
       result.completeExceptionally(e);

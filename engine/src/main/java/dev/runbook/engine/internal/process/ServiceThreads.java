@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Pooled rather than started per process: a step that runs {@code true} needs three or four of
  * them, and starting (and ending) a thread cost more of such a step's CPU than anything else the
- * engine does for it but the exec (README, "Performance"). Steps run one after another, so the pool
+ * engine does for it but the exec (docs/performance.md). Steps run one after another, so the pool
  * stays as small as the most threads one step needs at once. Daemon threads, so that a stuck one
  * never keeps the JVM alive; an idle one ends after a minute.
  */

@@ -6,8 +6,11 @@
  * command described by a {@link dev.runbook.engine.internal.process.ProcessSpec} in a new session
  * (so a terminal's Ctrl-C reaches the engine, never the step's processes), with stdin on {@code
  * /dev/null}, streams its output (secrets masked) to the step log as it arrives, and keeps only a
- * bounded tail in memory. {@link dev.runbook.engine.internal.process.ShellScript} builds the argv
- * of a {@code run} step.
+ * bounded tail in memory. The child writes its output to files in the {@link
+ * dev.runbook.engine.internal.process.Spool} and its session records its exit status there, so a
+ * killed engine never kills its step; {@link dev.runbook.engine.internal.process.Adoption} is how a
+ * resume takes such a process over (ADR 14). {@link
+ * dev.runbook.engine.internal.process.ShellScript} builds the argv of a {@code run} step.
  *
  * <p>{@link dev.runbook.engine.internal.process.Pause} is the one stop-aware sleep: the executor,
  * the action runner and the docker health wait share it, and a stop request cuts it short.
@@ -17,6 +20,9 @@
  * <p>Decisions that shaped this package:
  *
  * <ul>
+ *   <li>Output goes to files the child holds, never to pipes to the engine: a pipe whose reader
+ *       died kills the writer at its next line (SIGPIPE). The files are raw, so they are owner-only
+ *       and kept out of the run directory, on a memory file system when there is one.
  *   <li>The JDK's {@link java.lang.ProcessBuilder} starts the child, not commons-exec's launcher:
  *       only {@code ProcessBuilder} can give the child {@code /dev/null} as stdin, and the rest of
  *       what commons-exec offers (a watchdog that destroys the direct child only, a line stream

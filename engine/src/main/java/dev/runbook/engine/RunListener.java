@@ -88,7 +88,7 @@ public interface RunListener {
   /**
    * A step's (or compensation's) command exited and left {@code processes} running in its session;
    * the engine ended them (TERM, then KILL after the grace period). A process meant to outlive its
-   * step is started with {@code background: true}.
+   * step belongs to a service manager, or leaves the step's session itself.
    */
   default void leftBehind(String stepId, List<LeftProcess> processes) {}
 

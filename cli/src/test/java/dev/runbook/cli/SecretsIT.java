@@ -80,7 +80,9 @@ class SecretsIT {
             echo "inline: ${{ params.db_password }}" >&2
             cat /proc/self/cmdline > "${{ params.out }}/argv-child"
             cat /proc/$$/cmdline > "${{ params.out }}/argv-sh"
-            cat /proc/$PPID/cmdline > "${{ params.out }}/argv-engine"
+            cat /proc/$PPID/cmdline > "${{ params.out }}/argv-session"
+            read -r _ _ _ engine _ < /proc/$PPID/stat
+            cat /proc/$engine/cmdline > "${{ params.out }}/argv-engine"
           outputs:
             echoed: { regex: "password: (.*)" }
         - id: show_output
@@ -181,6 +183,9 @@ class SecretsIT {
     assertNoSecret("argv of the script's sh", sh);
     assertNoSecret(
         "argv of a command of the script", Files.readAllBytes(out.resolve("argv-child")));
+    assertNoSecret(
+        "argv of the session's leader, which records the exit status",
+        Files.readAllBytes(out.resolve("argv-session")));
     byte[] engine = Files.readAllBytes(out.resolve("argv-engine"));
     assertThat(new String(engine, StandardCharsets.UTF_8)).contains("runbook.jar");
     assertNoSecret("argv of the engine", engine);

@@ -207,14 +207,15 @@ final class Replay {
         continue;
       }
       if (adoption.get().running()) {
+        run.journal.append(
+            new JournalEvent.AwaitingProcesses(Optional.of(action), List.of(p.pid())));
         run.listener.waiting(
             shownAs,
-            "process "
-                + p.pid()
+            adoption.get().describe()
                 + " of `"
                 + action
-                + "` is still running, left by the engine that stopped; following its output"
-                + " until it ends, then recording how it ended");
+                + "` is still running, left by the engine that stopped; waiting for it to end"
+                + " (its output follows), then recording how it ended");
       }
       Adoption.Ending ending;
       try {

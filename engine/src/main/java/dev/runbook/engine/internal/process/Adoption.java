@@ -93,6 +93,11 @@ public final class Adoption {
         && (start.isEmpty() || ProcessTable.startOf(pid).equals(start));
   }
 
+  /** "process 12 (sh)": for messages. */
+  public String describe() {
+    return "process " + pid + ProcessTable.entry(pid).map(e -> " (" + e.name() + ")").orElse("");
+  }
+
   /**
    * Masks the rest of the output into the step log and waits for the process to end, or for {@code
    * stop} to say so.

@@ -60,7 +60,13 @@ class JournalCodecTest {
         new JournalEvent.Irreversible("s", "forward only"),
         new JournalEvent.ContainerReplaced("s", new JSONObject().put("name", "app")),
         new JournalEvent.ProcessStarted(
-            "s", Optional.of("undo"), 77, Optional.of(Instant.parse("2026-01-02T03:04:05Z"))),
+            "s",
+            Optional.of("undo"),
+            77,
+            Optional.of(Instant.parse("2026-01-02T03:04:05Z")),
+            Optional.of("/run/user/0/runbook/p123")),
+        new JournalEvent.ProcessStarted(
+            "s", Optional.empty(), 78, Optional.empty(), Optional.empty()),
         new JournalEvent.AwaitingProcesses(Optional.of("s"), List.of(77L, 78L)),
         new JournalEvent.Unknown("from_a_newer_engine", new JSONObject().put("x", 1)));
   }

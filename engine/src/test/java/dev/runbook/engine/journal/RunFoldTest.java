@@ -184,8 +184,14 @@ class RunFoldTest {
             start("a"),
             ok("a"),
             start("b"),
-            new ProcessStarted("b", Optional.empty(), 4242, Optional.of(Instant.EPOCH)),
-            new ProcessStarted("b", Optional.empty(), 4243, Optional.empty()));
+            new ProcessStarted(
+                "b", Optional.empty(), 4242, Optional.of(Instant.EPOCH), Optional.empty()),
+            new ProcessStarted(
+                "b",
+                Optional.empty(),
+                4243,
+                Optional.empty(),
+                Optional.of("/dev/shm/runbook-0/p1")));
 
     assertThat(fold.inflight()).contains("b");
     assertThat(fold.inflightActions()).containsExactly("b");
@@ -254,7 +260,7 @@ class RunFoldTest {
             start("b"),
             new StepFailed("b", "exit 1", true),
             new Resumed(Map.of(), Map.of(), BY),
-            new ProcessStarted("b", Optional.empty(), 1, Optional.empty()));
+            new ProcessStarted("b", Optional.empty(), 1, Optional.empty(), Optional.empty()));
 
     assertThat(fold.undecidedFailure()).contains(new Failure("b", "exit 1"));
     assertThat(fold.onFailure()).isEmpty();

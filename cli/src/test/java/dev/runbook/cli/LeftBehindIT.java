@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.json.JSONObject;
@@ -89,15 +90,11 @@ class LeftBehindIT {
         .satisfies(
             e -> {
               assertThat(e.getString("step")).isEqualTo("spawn");
-              List<Object> processes = e.getJSONArray("processes").toList();
-              assertThat(processes)
-                  .extracting(p -> ((Map<?, ?>) p).get("command"))
+              List<JSONObject> processes = new ArrayList<>();
+              e.getJSONArray("processes").forEach(p -> processes.add((JSONObject) p));
+              assertThat(processes.stream().map(p -> p.getString("command")))
                   .containsExactlyInAnyOrder("sh -c sleep 37; : leftover ***", "sleep 37");
-              assertThat(processes)
-                  .allSatisfy(
-                      p ->
-                          assertThat(((Number) ((Map<?, ?>) p).get("pid")).longValue())
-                              .isPositive());
+              assertThat(processes).allSatisfy(p -> assertThat(p.getLong("pid")).isPositive());
             });
     assertThat(result.stdout()).doesNotContain(SECRET);
   }

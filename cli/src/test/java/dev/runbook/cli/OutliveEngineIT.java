@@ -2,6 +2,9 @@ package dev.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.JournalEvent;
+import dev.runbook.engine.journal.JournalRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.json.JSONObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,14 +145,10 @@ class OutliveEngineIT {
     assertThat(linesOf(stepLog("migrate"), "migration"))
         .containsExactlyElementsOf(expectedLines("migration"));
     assertThat(Files.readAllLines(dir.resolve("after"))).containsExactly("after");
-    List<JSONObject> journal = RunFiles.journal(state, runId());
-    assertThat(
-            journal.stream()
-                .filter(r -> r.getString("type").equals("step_succeeded"))
-                .filter(r -> r.getString("step").equals("migrate")))
+    assertThat(events(JournalEvent.StepSucceeded.class).filter(e -> e.step().equals("migrate")))
         .singleElement()
-        .satisfies(r -> assertThat(r.has("recovered")).isFalse());
-    assertThat(RunFiles.has(journal, "step_started", "after")).isTrue();
+        .satisfies(e -> assertThat(e.recovered()).isEmpty());
+    assertThat(RunFiles.started(RunFiles.fold(state, runId()), "after")).isTrue();
     assertThat(spoolLeft()).isEmpty();
   }
 
@@ -173,15 +171,14 @@ class OutliveEngineIT {
     assertThat(resumed.exitCode()).as("%s%s", resumed.stdout(), resumed.stderr()).isEqualTo(1);
     assertThat(Files.readAllLines(dir.resolve("ledger"))).containsExactlyElementsOf(numbers(LINES));
     assertThat(Files.readAllLines(dir.resolve("undo"))).containsExactly("prepared", "undone");
-    List<JSONObject> journal = RunFiles.journal(state, runId());
-    assertThat(journal.stream().filter(r -> r.getString("type").equals("step_failed")))
+    assertThat(events(JournalEvent.StepFailed.class))
         .singleElement()
         .satisfies(
-            r -> {
-              assertThat(r.getString("step")).isEqualTo("migrate");
-              assertThat(r.getString("reason")).isEqualTo("exit 3: giving up");
+            e -> {
+              assertThat(e.step()).isEqualTo("migrate");
+              assertThat(e.reason()).isEqualTo("exit 3: giving up");
             });
-    assertThat(RunFiles.has(journal, "rolled_back", null)).isTrue();
+    assertThat(events(JournalEvent.RolledBack.class)).hasSize(1);
     assertThat(linesOf(stepLog("migrate"), "migration"))
         .containsExactlyElementsOf(expectedLines("migration"));
     assertThat(spoolLeft()).isEmpty();
@@ -207,17 +204,15 @@ class OutliveEngineIT {
     assertThat(Files.readAllLines(dir.resolve("ledger"))).containsExactlyElementsOf(numbers(LINES));
     assertThat(linesOf(stepLog("prepare.compensate.undo"), "undoing"))
         .containsExactlyElementsOf(expectedLines("undoing"));
-    List<JSONObject> journal = RunFiles.journal(state, runId());
-    assertThat(RunFiles.has(journal, "rolled_back", null)).isTrue();
+    assertThat(events(JournalEvent.RolledBack.class)).hasSize(1);
     assertThat(
-            journal.stream()
-                .filter(r -> r.getString("type").equals("compensation_finished"))
-                .filter(r -> r.getString("compensation").equals("undo")))
+            events(JournalEvent.CompensationFinished.class)
+                .filter(e -> e.compensation().equals("undo")))
         .singleElement()
         .satisfies(
-            r -> {
-              assertThat(r.getBoolean("ok")).isTrue();
-              assertThat(r.has("recovered")).isFalse();
+            e -> {
+              assertThat(e.ok()).isTrue();
+              assertThat(e.recovered()).isFalse();
             });
     assertThat(spoolLeft()).isEmpty();
   }
@@ -244,6 +239,14 @@ class OutliveEngineIT {
     assertThat(filesHolding(dir, SECRET)).isEmpty();
     assertThat(resumed.stdout() + resumed.stderr()).doesNotContain(SECRET);
     assertThat(spoolLeft()).isEmpty();
+  }
+
+  /** The run's journal events of one type, in order. */
+  private <T extends JournalEvent> Stream<T> events(Class<T> type) throws IOException {
+    return Journal.read(RunFiles.journalFile(state, runId())).records().stream()
+        .map(JournalRecord::event)
+        .filter(type::isInstance)
+        .map(type::cast);
   }
 
   /** The raw output directories still in the spool. */

@@ -56,8 +56,9 @@ class LeftBehindIT {
 
     assertThat(result.exitCode()).as(Workspace.describe(result)).isZero();
     assertThat(result.stdout())
-        .containsPattern(
-            "step spawn: ended a process its command left running: \\d+ \\(sleep 37 \\*\\*\\*\\)")
+        .containsPattern("step spawn: ended 2 processes its command left running: \\d+ \\(")
+        .contains("(sh -c sleep 37; : leftover ***)")
+        .contains("(sleep 37)")
         .doesNotContain(SECRET);
     assertThat(RunFiles.processesIn(dir)).isEmpty();
   }

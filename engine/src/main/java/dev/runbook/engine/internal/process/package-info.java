@@ -9,7 +9,7 @@
  * bounded tail in memory. The child writes its output to files in the {@link
  * dev.runbook.engine.internal.process.Spool} and its session records its exit status there, so a
  * killed engine never kills its step; {@link dev.runbook.engine.internal.process.Adoption} is how a
- * resume takes such a process over (ADR 19). {@link
+ * resume takes such a process over (ADR 20). {@link
  * dev.runbook.engine.internal.process.ShellScript} builds the argv of a {@code run} step.
  *
  * <p>{@link dev.runbook.engine.internal.process.Pause} is the one stop-aware sleep: the executor,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.cli.CliProcess;
 import dev.runbook.engine.internal.docker.PrivateDockerd;
+import dev.runbook.engine.journal.JournalRecord;
+import dev.runbook.runbooks.Journals;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,38 +70,32 @@ final class DockerRunbook {
     return Files.readString(dir.resolve("background.out"), StandardCharsets.UTF_8);
   }
 
-  /** The journal of the only run, one JSON record a line; empty until it exists. */
-  List<String> journal() throws IOException {
-    Path runs = stateDir().resolve("runs");
-    if (!Files.isDirectory(runs)) {
-      return List.of();
-    }
-    try (var ids = Files.list(runs)) {
-      List<Path> all = ids.toList();
-      if (all.size() != 1 || !Files.exists(all.get(0).resolve("journal.jsonl"))) {
-        return List.of();
-      }
-      return Files.readAllLines(all.get(0).resolve("journal.jsonl"));
-    }
+  /** The journal of the only run, as the engine reads it; empty until it exists. */
+  List<JournalRecord> journal() throws IOException {
+    List<Path> all = Journals.files(stateDir());
+    return all.size() == 1 ? Journals.records(all.get(0)) : List.of();
   }
 
-  /** Waits until the background run's journal has a line containing each of {@code parts}. */
-  void awaitJournal(Process run, long seconds, String... parts)
+  /**
+   * Waits until the background run's journal has a record of {@code type}, about {@code step}
+   * unless that is null.
+   */
+  void awaitJournal(Process run, long seconds, String type, String step)
       throws IOException, InterruptedException {
+    String what = type + (step == null ? "" : " of " + step);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
-      for (String line : journal()) {
-        if (List.of(parts).stream().allMatch(line::contains)) {
+      for (JournalRecord r : journal()) {
+        if (r.type().equals(type) && (step == null || step.equals(r.field("step")))) {
           return;
         }
       }
       if (!run.isAlive()) {
-        throw new AssertionError(
-            "the run ended before " + List.of(parts) + ":\n" + backgroundOutput());
+        throw new AssertionError("the run ended before " + what + ":\n" + backgroundOutput());
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("no journal line with " + List.of(parts) + ":\n" + backgroundOutput());
+    throw new AssertionError("no " + what + " in the journal:\n" + backgroundOutput());
   }
 
   private Map<String, String> environment() {

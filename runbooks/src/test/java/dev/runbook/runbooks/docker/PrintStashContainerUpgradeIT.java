@@ -245,7 +245,7 @@ class PrintStashContainerUpgradeIT {
             stack.paramsFile().toString(),
             "-p",
             "version=" + NEW);
-    runbook.awaitJournal(run, 60, "\"type\":\"step_started\"", "\"step\":\"migrate\"");
+    runbook.awaitJournal(run, 60, "step_started", "migrate");
     // SIGKILL, as the OOM killer or a power cut would: the one-off container may or may not exist.
     run.destroyForcibly().waitFor();
 

@@ -11,9 +11,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.runbook.cli.CliProcess;
 import dev.runbook.engine.internal.docker.PrivateDockerd;
+import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.JournalRecord;
+import dev.runbook.engine.journal.RunFold;
+import dev.runbook.runbooks.Journals;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,13 +145,12 @@ class SvRunnerDockerUpgradeIT {
         .contains("files/logs/server.log")
         .contains(".env");
     // The version that ran before is recorded, as the step's output.
-    assertThat(journal(runId))
-        .anySatisfy(
-            l ->
-                assertThat(l)
-                    .contains("\"type\":\"step_succeeded\"")
-                    .contains("\"step\":\"current_version\"")
-                    .contains("\"version\":\"1.0.0\""));
+    assertThat(fold(runId).done("current_version"))
+        .hasValueSatisfying(
+            d ->
+                assertThat(d.outputs())
+                    .as("current_version's outputs")
+                    .containsEntry("version", "1.0.0"));
     assertThat(deployment.serverDir().resolve("files"))
         .isDirectoryNotContaining("glob:**/.runbook*");
     System.out.println("svrunner docker: a full upgrade took " + millis + " ms");
@@ -255,10 +257,10 @@ class SvRunnerDockerUpgradeIT {
             deployment.paramsFile().toString(),
             "-p",
             "version=" + NEW);
-    runbook.awaitJournal(run, 60, "\"type\":\"container_replaced\"");
+    runbook.awaitJournal(run, 60, "container_replaced", null);
     // SIGKILL, as the OOM killer or a power cut would: no chance to journal anything more.
     run.destroyForcibly().waitFor();
-    assertThat(runbook.journal()).noneMatch(l -> l.contains("\"type\":\"finished\""));
+    assertThat(runbook.journal()).extracting(JournalRecord::type).doesNotContain("finished");
 
     CliProcess.Result resumed = runbook.cli("resume");
 
@@ -275,7 +277,8 @@ class SvRunnerDockerUpgradeIT {
     assertThat(deployment.sqlite("SELECT version FROM schema_version;").strip()).isEqualTo("1");
   }
 
-  private List<String> journal(String runId) throws Exception {
-    return Files.readAllLines(runbook.stateDir().resolve("runs/" + runId + "/journal.jsonl"));
+  private RunFold fold(String runId) {
+    return RunFold.of(
+        Journals.records(runbook.stateDir().resolve("runs/" + runId + "/" + Journal.FILE_NAME)));
   }
 }

@@ -1,6 +1,7 @@
 package dev.runbook.runbooks.printstash;
 
 import dev.runbook.runbooks.Breakages;
+import dev.runbook.runbooks.Installation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -51,7 +52,7 @@ import org.json.JSONObject;
  * <p>Making the seeded 1.4.0 installation costs a migration and a few uploads, so a test class
  * makes one {@linkplain #template template} and each test {@linkplain #copyOf copies} it.
  */
-final class PrintStashInstallation implements AutoCloseable {
+final class PrintStashInstallation implements Installation {
   static final String OLD = "1.4.0";
   static final String NEW = "1.5.0";
   static final Path RUNBOOK = Path.of("printstash/upgrade.yaml").toAbsolutePath();
@@ -185,7 +186,13 @@ final class PrintStashInstallation implements AutoCloseable {
     }
   }
 
-  Path root() {
+  @Override
+  public Path runbook() {
+    return RUNBOOK;
+  }
+
+  @Override
+  public Path root() {
     return root;
   }
 
@@ -193,11 +200,13 @@ final class PrintStashInstallation implements AutoCloseable {
     return port;
   }
 
-  Path stateDir() {
+  @Override
+  public Path stateDir() {
     return root.resolve("state");
   }
 
-  Path paramsFile() {
+  @Override
+  public Path paramsFile() {
     return root.resolve("params.yaml");
   }
 

@@ -3,21 +3,19 @@ package dev.runbook.runbooks.printstash;
 import static dev.runbook.runbooks.printstash.PrintStashInstallation.NEW;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.cli.CliProcess;
-import dev.runbook.runbooks.KillMoments;
-import java.io.IOException;
+import dev.runbook.runbooks.Installation;
+import dev.runbook.runbooks.KillAndResume;
+import dev.runbook.runbooks.KillAndResume.Moment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,14 +62,6 @@ class PrintStashResumeIT {
   private static Path template;
   private static ExecutorService pool;
 
-  /** Where a moment is: after this journal event for this step, plus a delay. */
-  record Moment(String event, String step, int delayMillis) {
-    @Override
-    public String toString() {
-      return delayMillis + " ms after " + event + " of " + step;
-    }
-  }
-
   /** What an upgrade leaves behind, compared between runs. */
   record State(
       String version,
@@ -115,40 +105,28 @@ class PrintStashResumeIT {
     return moments;
   }
 
+  private static KillAndResume<PrintStashInstallation, State> scenario() {
+    return new KillAndResume<>(
+        "printstash",
+        name -> PrintStashInstallation.copyOf(template, shared.resolve(name)),
+        PrintStashResumeIT::state,
+        pool);
+  }
+
   @TestFactory
   Stream<DynamicTest> killedAtRandomMomentsThenResumedEndsLikeAnUninterruptedRun() {
-    Future<State> reference =
-        pool.submit(
-            () -> {
-              try (PrintStashInstallation i =
-                  PrintStashInstallation.copyOf(template, shared.resolve("reference"))) {
-                CliProcess.Result result = Runbook.upgrade(i);
-                assertThat(result.exitCode()).as(Runbook.describe(result)).isZero();
-                return state(i);
-              }
-            });
-    Map<Moment, Future<State>> killed = new LinkedHashMap<>();
-    int n = 0;
-    for (Moment moment : moments()) {
-      String name = "killed-" + n++;
-      killed.put(moment, pool.submit(() -> killAndResume(name, moment)));
-    }
-    List<DynamicTest> tests = new ArrayList<>();
-    killed.forEach(
-        (moment, future) ->
-            tests.add(
-                DynamicTest.dynamicTest(
-                    "killed " + moment + " (seed " + SEED + ")",
-                    () -> {
-                      State expected = reference.get();
-                      assertThat(expected.version()).isEqualTo(NEW);
-                      // The database's pages may lie differently; its dump may not.
-                      assertThat(future.get())
-                          .usingRecursiveComparison()
-                          .ignoringFields("database")
-                          .isEqualTo(expected);
-                    })));
-    return tests.stream();
+    return scenario()
+        .endLikeAnUninterruptedRun(
+            SEED,
+            moments(),
+            Installation.Invariant.none(),
+            expected -> assertThat(expected.version()).isEqualTo(NEW),
+            // The database's pages may lie differently; its dump may not.
+            (actual, expected) ->
+                assertThat(actual)
+                    .usingRecursiveComparison()
+                    .ignoringFields("database")
+                    .isEqualTo(expected));
   }
 
   @TestFactory
@@ -161,7 +139,7 @@ class PrintStashResumeIT {
                   PrintStashInstallation.copyOf(template, shared.resolve("rollback"))) {
                 i.addFailingMigration();
                 State before = state(i);
-                Result r = killAndResumeIn(i, moment);
+                KillAndResume.Result r = KillAndResume.killAndResumeIn("printstash", i, moment);
                 assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
                 return new State[] {before, state(i)};
               }
@@ -176,112 +154,6 @@ class PrintStashResumeIT {
                   .ignoringFields("backups", "backupDirEntries")
                   .isEqualTo(states[0]);
             }));
-  }
-
-  private static State killAndResume(String name, Moment moment) throws Exception {
-    try (PrintStashInstallation i = PrintStashInstallation.copyOf(template, shared.resolve(name))) {
-      Result r = killAndResumeIn(i, moment);
-      assertThat(r.exitCode()).as(r.output()).isZero();
-      return state(i);
-    }
-  }
-
-  record Result(int exitCode, String output) {}
-
-  /**
-   * Starts the upgrade, kills it at {@code moment} with its step's processes, then resumes once;
-   * returns how the resumed run ended and the whole story.
-   */
-  private static Result killAndResumeIn(PrintStashInstallation i, Moment moment) throws Exception {
-    List<String> argv = new ArrayList<>();
-    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    argv.add("-XX:TieredStopAtLevel=1");
-    argv.add("-jar");
-    argv.add(CliProcess.JAR.toString());
-    argv.addAll(
-        List.of(
-            "run",
-            PrintStashInstallation.RUNBOOK.toString(),
-            "--params-file",
-            i.paramsFile().toString(),
-            "--state-dir",
-            i.stateDir().toString()));
-    Path log = i.root().resolve("killed-run.log");
-    Process engine =
-        new ProcessBuilder(argv)
-            .directory(i.root().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    boolean reached = awaitEvent(i, engine, moment);
-    if (reached) {
-      KillMoments.awaitDelayOrEnd(
-          i.stateDir().resolve("runs"),
-          engine,
-          moment.event(),
-          moment.step(),
-          moment.delayMillis());
-    }
-    boolean alive = KillMoments.killWithItsTree(engine);
-    StringBuilder story = new StringBuilder();
-    story.append("killed ").append(moment).append('\n');
-    story.append(Files.readString(log));
-    // A run that ends before its moment proves nothing about resume: it must not pass.
-    assertThat(reached && alive)
-        .as("the engine was still running at %s (exit %d):%n%s", moment, engine.exitValue(), story)
-        .isTrue();
-    assertThat(engine.exitValue()).as("killed by SIGKILL:%n%s", story).isEqualTo(137);
-    CliProcess.Result last;
-    if (!Files.isDirectory(i.stateDir().resolve("runs"))
-        || PrintStashInstallation.list(i.stateDir().resolve("runs")).isEmpty()) {
-      last = Runbook.upgrade(i); // killed before the run existed: start it again
-    } else {
-      last = Runbook.cli(i, "resume");
-    }
-    story.append("--- resume: ").append(Runbook.describe(last));
-    String summary = story.toString();
-    System.out.println(
-        "printstash: killed "
-            + moment
-            + "; then "
-            + last.stdout()
-                .lines()
-                .filter(
-                    l ->
-                        l.contains(" " + moment.step() + ":")
-                            || l.contains(" " + moment.step() + " (")
-                            || l.contains("compensat"))
-                .findFirst()
-                .map(l -> l.substring(l.indexOf(' ') + 1))
-                .orElse("(nothing about it)"));
-    return new Result(last.exitCode(), summary);
-  }
-
-  /** Waits until the run's journal has {@code moment}'s event, or the engine ends. */
-  private static boolean awaitEvent(PrintStashInstallation i, Process engine, Moment moment)
-      throws IOException, InterruptedException {
-    String event = "\"type\":\"" + moment.event() + "\"";
-    String step = "\"step\":\"" + moment.step() + "\"";
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      Path runs = i.stateDir().resolve("runs");
-      if (Files.isDirectory(runs)) {
-        for (String id : PrintStashInstallation.list(runs)) {
-          Path journal = runs.resolve(id).resolve("journal.jsonl");
-          if (Files.exists(journal)
-              && Files.readAllLines(journal).stream()
-                  .anyMatch(l -> l.contains(event) && l.contains(step))) {
-            return true;
-          }
-        }
-      }
-      if (!engine.isAlive()) {
-        return false;
-      }
-      Thread.sleep(5);
-    }
-    return false;
   }
 
   static State state(PrintStashInstallation i) throws Exception {

@@ -4,18 +4,17 @@ import static dev.runbook.runbooks.printstash.PrintStashInstallation.NEW;
 import static dev.runbook.runbooks.printstash.PrintStashInstallation.OLD;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.cli.CliProcess;
 import dev.runbook.runbooks.Breakages;
+import dev.runbook.runbooks.FailAtEveryStep;
+import dev.runbook.runbooks.FailAtEveryStep.Injection;
+import dev.runbook.runbooks.FailAtEveryStep.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
@@ -40,37 +39,36 @@ class PrintStashRollbackIT {
   private static Path template;
   private static ExecutorService pool;
 
-  /** How to make one step fail. */
-  @FunctionalInterface
-  interface Breakage {
-    /** Breaks the installation; returns the environment the engine runs with. */
-    Map<String, String> apply(PrintStashInstallation installation) throws Exception;
-  }
-
-  /**
-   * One way to make {@code step} fail; {@code preconditions} when the preconditions see the fault
-   * first and the run stops before any step (exit 3).
-   */
-  record Injection(String step, String how, boolean preconditions, Breakage breakage) {
-    Injection(String step, String how, Breakage breakage) {
-      this(step, how, false, breakage);
-    }
-  }
-
-  record Outcome(
-      CliProcess.Result result,
-      String dumpBefore,
-      String dumpAfter,
-      Map<String, String> treeBefore,
-      Map<String, String> treeAfter,
-      JSONObject health,
+  /** What the assertions compare: the same before and after a run. */
+  record State(
+      String dump,
+      Map<String, String> data,
+      Map<String, Object> health,
       String current,
       List<String> releases,
       boolean hooks,
       boolean jobs,
-      List<String> backups,
-      List<String> journal,
-      long millis) {}
+      List<String> backups) {}
+
+  static State state(PrintStashInstallation i) throws Exception {
+    return new State(
+        i.dump(),
+        i.dataTree(),
+        i.health().map(JSONObject::toMap).orElse(Map.of()),
+        i.currentLink(),
+        i.releases(),
+        i.hooksEnabled(),
+        i.jobsEnabled(),
+        i.backups());
+  }
+
+  private static FailAtEveryStep<PrintStashInstallation, State> scenario() {
+    return new FailAtEveryStep<>(
+        "printstash",
+        name -> PrintStashInstallation.copyOf(template, shared.resolve(name)),
+        PrintStashRollbackIT::state,
+        pool);
+  }
 
   @BeforeAll
   static void seed() throws Exception {
@@ -89,9 +87,9 @@ class PrintStashRollbackIT {
     return Map.of();
   }
 
-  static List<Injection> injections() {
+  static List<Injection<PrintStashInstallation>> injections() {
     return List.of(
-        new Injection(
+        new Injection<>(
             "config",
             "the API's environment file lacks VAULT_STORAGE_DIR (the preconditions see it first)",
             true,
@@ -101,74 +99,74 @@ class PrintStashRollbackIT {
                   env, Files.readString(env).replaceAll("(?m)^VAULT_STORAGE_DIR=.*\n", ""));
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "config",
             "reading the environment file fails during the run (tr: I/O error)",
             i -> failingInStep(i, "tr", "config")),
-        new Injection(
+        new Injection<>(
             "current",
             "the running release's VERSION file is empty",
             i -> {
               Files.writeString(i.installDir().resolve("releases/" + OLD + "/VERSION"), "");
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "install",
             "the new release holds a named pipe, which a copy refuses",
             i -> {
               PrintStashInstallation.mkfifo(i.incomingRelease().resolve("upload.fifo"));
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "sync", "installing dependencies fails", i -> params(i, Map.of("sync_cmd", "false"))),
-        new Injection(
+        new Injection<>(
             "stop_hooks",
             "the hooks do not stop",
             i -> params(i, Map.of("stop_hooks_cmd", "false"))),
-        new Injection(
+        new Injection<>(
             "stop_jobs", "the jobs do not stop", i -> params(i, Map.of("stop_jobs_cmd", "false"))),
-        new Injection(
+        new Injection<>(
             "stop_api",
             "the stop command succeeds but the API keeps running",
             i -> params(i, Map.of("stop_api_cmd", "true"))),
-        new Injection(
+        new Injection<>(
             "backup",
             "the files directory holds a named pipe, which a backup refuses",
             i -> {
               PrintStashInstallation.mkfifo(i.dataDir().resolve("files/slicer.fifo"));
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "migrate",
             "a migration creates a table, updates rows, then raises",
             i -> {
               i.addFailingMigration();
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "switch", "the rename of `current` fails once (I/O error)", i -> mvFailsOnce(i)),
-        new Injection(
+        new Injection<>(
             "start",
             "the new release exits at start",
             i -> {
               i.breakNewRelease("crash");
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "healthy",
             "the new release reports its storage broken",
             i -> {
               i.breakNewRelease("health");
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "upload",
             "the new release answers uploads with 500",
             i -> {
               i.breakNewRelease("upload");
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "search",
             "the new release stores uploads without parsing their metadata",
             i -> {
@@ -210,60 +208,14 @@ class PrintStashRollbackIT {
     return Map.of("PATH", shim + ":" + System.getenv("PATH"));
   }
 
-  private static Outcome scenario(String name, Breakage breakage) throws Exception {
-    Path root = shared.resolve(name);
-    try (PrintStashInstallation i = PrintStashInstallation.copyOf(template, root)) {
-      Map<String, String> env = breakage.apply(i);
-      String dumpBefore = i.dump();
-      Map<String, String> treeBefore = i.dataTree();
-      long start = System.nanoTime();
-      CliProcess.Result result = Runbook.upgrade(i, env);
-      long millis = (System.nanoTime() - start) / 1_000_000;
-      return new Outcome(
-          result,
-          dumpBefore,
-          i.dump(),
-          treeBefore,
-          i.dataTree(),
-          i.health().orElse(new JSONObject()),
-          i.currentLink(),
-          i.releases(),
-          i.hooksEnabled(),
-          i.jobsEnabled(),
-          i.backups(),
-          Runbook.journal(i),
-          millis);
-    }
-  }
-
   @TestFactory
   Stream<DynamicTest> aFailureAtEachStepRollsBackToTheSameBytesAndThePreviousRelease() {
-    Map<Injection, Future<Outcome>> running = new LinkedHashMap<>();
-    int n = 0;
-    for (Injection injection : injections()) {
-      String name = "fail-" + n++ + "-" + injection.step();
-      running.put(injection, pool.submit(() -> scenario(name, injection.breakage())));
-    }
-    List<DynamicTest> tests = new ArrayList<>();
-    running.forEach(
-        (injection, future) ->
-            tests.add(
-                DynamicTest.dynamicTest(
-                    injection.step() + ": " + injection.how(),
-                    () -> assertRolledBack(injection, future.get()))));
-    return tests.stream();
+    return scenario().each("fail", injections(), PrintStashRollbackIT::assertRolledBack);
   }
 
-  private static void assertRolledBack(Injection injection, Outcome o) {
-    String output = Runbook.describe(o.result());
-    System.out.println(
-        "printstash: failure at "
-            + injection.step()
-            + ": exit "
-            + o.result().exitCode()
-            + " after "
-            + o.millis()
-            + " ms");
+  private static void assertRolledBack(
+      Injection<PrintStashInstallation> injection, Outcome<State> o) {
+    String output = o.describe();
     if (injection.preconditions()) {
       // What `config` reads, the preconditions check: the run stops before anything changes.
       assertThat(o.result().exitCode()).as(output).isEqualTo(3);
@@ -276,21 +228,23 @@ class PrintStashRollbackIT {
           .as(output)
           .contains("run failed and was rolled back: step `" + injection.step() + "` failed");
     }
-    assertThat(o.dumpAfter()).as("sqlite3 .dump").isEqualTo(o.dumpBefore());
-    assertThat(o.treeAfter()).as("the data directory, byte for byte").isEqualTo(o.treeBefore());
-    assertThat(o.health().toMap())
+    assertThat(o.after().dump()).as("sqlite3 .dump").isEqualTo(o.before().dump());
+    assertThat(o.after().data())
+        .as("the data directory, byte for byte")
+        .isEqualTo(o.before().data());
+    assertThat(o.after().health())
         .as(output)
         .containsEntry("version", OLD)
         .containsEntry("database", "ok")
         .containsEntry("storage", "ok")
         .containsEntry("backup", "ok");
-    assertThat(o.current()).isEqualTo("releases/" + OLD);
-    assertThat(o.releases()).as("the new release is removed").containsExactly(OLD);
-    assertThat(o.hooks()).as("slicer hooks enabled again").isTrue();
-    assertThat(o.jobs()).as("scheduled jobs enabled again").isTrue();
+    assertThat(o.after().current()).isEqualTo("releases/" + OLD);
+    assertThat(o.after().releases()).as("the new release is removed").containsExactly(OLD);
+    assertThat(o.after().hooks()).as("slicer hooks enabled again").isTrue();
+    assertThat(o.after().jobs()).as("scheduled jobs enabled again").isTrue();
     List<String> order = injections().stream().map(Injection::step).distinct().toList();
     boolean backedUp = order.indexOf(injection.step()) > order.indexOf("backup");
-    assertThat(o.backups())
+    assertThat(o.after().backups())
         .as("a backup only once the API is stopped, and kept after a rollback")
         .hasSize(backedUp ? 1 : 0);
     if (injection.step().equals("backup")) {
@@ -302,54 +256,45 @@ class PrintStashRollbackIT {
     boolean migrated =
         List.of("migrate", "switch", "start", "healthy", "upload", "search")
             .contains(injection.step());
-    assertThat(o.journal().stream().anyMatch(l -> l.contains("\"type\":\"irreversible\"")))
+    assertThat(o.journaled("irreversible"))
         .as("the migration is reported as not undone")
         .isEqualTo(migrated);
   }
 
   @TestFactory
   Stream<DynamicTest> failuresAfterAGoodUpgradeDoNotUndoIt() {
-    Map<String, Future<Outcome>> running = new LinkedHashMap<>();
-    running.put(
-        "cleanup: the new release cannot delete the smoke-test upload",
-        pool.submit(
-            () ->
-                scenario(
-                    "fail-cleanup",
-                    i -> {
-                      i.breakNewRelease("delete");
-                      return Map.of();
-                    })));
-    running.put(
-        "start_jobs: the scheduled jobs do not start again",
-        pool.submit(
-            () -> scenario("fail-start-jobs", i -> params(i, Map.of("start_jobs_cmd", "false")))));
-    running.put(
-        "start_hooks: the slicer hooks do not start again",
-        pool.submit(
-            () ->
-                scenario("fail-start-hooks", i -> params(i, Map.of("start_hooks_cmd", "false")))));
-    List<DynamicTest> tests = new ArrayList<>();
-    running.forEach(
-        (name, future) ->
-            tests.add(
-                DynamicTest.dynamicTest(
-                    name,
-                    () -> {
-                      Outcome o = future.get();
-                      String output = Runbook.describe(o.result());
-                      String step = name.substring(0, name.indexOf(':'));
-                      assertThat(o.result().exitCode()).as(output).isZero();
-                      assertThat(o.result().stdout())
-                          .as(output)
-                          .contains("step " + step + ": FAILED");
-                      assertThat(o.health().optString("version")).isEqualTo(NEW);
-                      assertThat(o.current()).isEqualTo("releases/" + NEW);
-                      assertThat(o.releases()).as("the old release is kept").contains(OLD, NEW);
-                      if (step.equals("start_jobs")) {
-                        assertThat(o.hooks()).as("the step after it still ran").isTrue();
-                      }
-                    })));
-    return tests.stream();
+    List<Injection<PrintStashInstallation>> afterUpgrade =
+        List.of(
+            new Injection<>(
+                "cleanup",
+                "the new release cannot delete the smoke-test upload",
+                i -> {
+                  i.breakNewRelease("delete");
+                  return Map.of();
+                }),
+            new Injection<>(
+                "start_jobs",
+                "the scheduled jobs do not start again",
+                i -> params(i, Map.of("start_jobs_cmd", "false"))),
+            new Injection<>(
+                "start_hooks",
+                "the slicer hooks do not start again",
+                i -> params(i, Map.of("start_hooks_cmd", "false"))));
+    return scenario()
+        .each(
+            "after",
+            afterUpgrade,
+            (injection, o) -> {
+              String output = o.describe();
+              String step = injection.step();
+              assertThat(o.result().exitCode()).as(output).isZero();
+              assertThat(o.result().stdout()).as(output).contains("step " + step + ": FAILED");
+              assertThat(o.after().health().get("version")).isEqualTo(NEW);
+              assertThat(o.after().current()).isEqualTo("releases/" + NEW);
+              assertThat(o.after().releases()).as("the old release is kept").contains(OLD, NEW);
+              if (step.equals("start_jobs")) {
+                assertThat(o.after().hooks()).as("the step after it still ran").isTrue();
+              }
+            });
   }
 }

@@ -3,6 +3,7 @@ package dev.runbook.runbooks.seqdesk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.cli.CliProcess;
+import dev.runbook.engine.journal.JournalRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.json.JSONObject;
 
 /**
  * kill -9 of the runbook process at random moments (seeded, so a failure can be replayed), then
@@ -143,13 +143,12 @@ final class KillScenarios {
   private static Map<String, Duration> stepDurations(SeqDeskFixture f) throws IOException {
     Map<String, Instant> started = new LinkedHashMap<>();
     Map<String, Duration> durations = new LinkedHashMap<>();
-    for (JSONObject r : RunbookCli.journal(f, onlyRun(f))) {
-      String type = r.optString("type");
-      String step = r.optString("step");
-      if (type.equals("step_started")) {
-        started.put(step, Instant.parse(r.getString("ts")));
-      } else if (type.equals("step_succeeded") && started.containsKey(step)) {
-        durations.put(step, Duration.between(started.get(step), Instant.parse(r.getString("ts"))));
+    for (JournalRecord r : RunbookCli.journal(f, onlyRun(f))) {
+      String step = r.field("step");
+      if (r.type().equals("step_started")) {
+        started.put(step, r.timestamp());
+      } else if (r.type().equals("step_succeeded") && started.containsKey(step)) {
+        durations.put(step, Duration.between(started.get(step), r.timestamp()));
       }
     }
     return durations;
@@ -196,10 +195,9 @@ final class KillScenarios {
     while (System.nanoTime() < deadline) {
       List<String> ids = RunbookCli.runIds(f);
       if (ids.size() == 1) {
-        List<JSONObject> records = RunbookCli.journal(f, ids.get(0));
-        for (JSONObject r : records.subList(Math.min(skip, records.size()), records.size())) {
-          if (r.optString("type").equals("step_started")
-              && (step == null || r.optString("step").equals(step))) {
+        List<JournalRecord> records = RunbookCli.journal(f, ids.get(0));
+        for (JournalRecord r : records.subList(Math.min(skip, records.size()), records.size())) {
+          if (r.type().equals("step_started") && (step == null || step.equals(r.field("step")))) {
             return true;
           }
         }
@@ -214,15 +212,6 @@ final class KillScenarios {
 
   /** The step the only run's journal has started and not finished, or "between steps". */
   private static String inFlight(SeqDeskFixture f) throws IOException {
-    String open = "between steps";
-    for (JSONObject r : RunbookCli.journal(f, onlyRun(f))) {
-      String type = r.optString("type");
-      if (type.equals("step_started")) {
-        open = r.optString("step");
-      } else if (type.matches("step_(succeeded|failed|skipped)")) {
-        open = "between steps";
-      }
-    }
-    return open;
+    return RunbookCli.fold(f, onlyRun(f)).inflight().orElse("between steps");
   }
 }

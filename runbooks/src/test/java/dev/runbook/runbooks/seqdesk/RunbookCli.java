@@ -3,6 +3,11 @@ package dev.runbook.runbooks.seqdesk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.cli.CliProcess;
+import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.JournalRecord;
+import dev.runbook.engine.journal.RunFold;
+import dev.runbook.engine.journal.RunStatus;
+import dev.runbook.runbooks.Journals;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,8 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.json.JSONException;
-import org.json.JSONObject;
 
 /** The packaged {@code runbook} CLI, run against a {@link SeqDeskFixture}. */
 final class RunbookCli {
@@ -89,36 +92,27 @@ final class RunbookCli {
   }
 
   /** A run's journal records, oldest first, without a line torn by a kill (as the engine). */
-  static List<JSONObject> journal(SeqDeskFixture fixture, String runId) throws IOException {
-    Path file = fixture.state.resolve("runs").resolve(runId).resolve("journal.jsonl");
-    List<JSONObject> records = new ArrayList<>();
-    if (Files.exists(file)) {
-      for (String line : Files.readAllLines(file)) {
-        try {
-          records.add(new JSONObject(line));
-        } catch (JSONException e) {
-          // the last line, torn by the kill
-        }
-      }
-    }
-    return records;
+  static List<JournalRecord> journal(SeqDeskFixture fixture, String runId) {
+    Path file = fixture.state.resolve("runs").resolve(runId).resolve(Journal.FILE_NAME);
+    return Files.exists(file) ? Journals.records(file) : List.of();
+  }
+
+  /** A run's journal, folded as the engine folds it. */
+  static RunFold fold(SeqDeskFixture fixture, String runId) {
+    return RunFold.of(journal(fixture, runId));
   }
 
   /** Whether a run's journal ends with its success. */
-  static boolean succeeded(SeqDeskFixture fixture, String runId) throws IOException {
-    List<JSONObject> records = journal(fixture, runId);
-    JSONObject last = records.isEmpty() ? new JSONObject() : records.get(records.size() - 1);
-    return last.optString("type").equals("finished")
-        && last.optString("status").equals("succeeded");
+  static boolean succeeded(SeqDeskFixture fixture, String runId) {
+    return fold(fixture, runId).status() == RunStatus.SUCCEEDED;
   }
 
   /**
    * Whether a run got as far as recording that it started: killed before, it did nothing and there
    * is nothing to resume.
    */
-  static boolean started(SeqDeskFixture fixture, String runId) throws IOException {
-    return journal(fixture, runId).stream()
-        .anyMatch(r -> r.optString("type").equals("run_started"));
+  static boolean started(SeqDeskFixture fixture, String runId) {
+    return fold(fixture, runId).started().isPresent();
   }
 
   /**

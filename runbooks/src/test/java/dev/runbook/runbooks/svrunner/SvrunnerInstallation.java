@@ -1,6 +1,7 @@
 package dev.runbook.runbooks.svrunner;
 
 import dev.runbook.runbooks.Breakages;
+import dev.runbook.runbooks.Installation;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -52,7 +53,7 @@ import org.json.JSONObject;
  * <p>A test class makes one {@linkplain #template template} (seeded through the old build) and each
  * test {@linkplain #copyOf copies} it.
  */
-final class SvrunnerInstallation implements AutoCloseable {
+final class SvrunnerInstallation implements Installation {
   static final String OLD = "1.8.0";
   static final String NEW = "1.9.0";
   static final Path RUNBOOK = Path.of("svrunner/upgrade.yaml").toAbsolutePath();
@@ -181,7 +182,13 @@ final class SvrunnerInstallation implements AutoCloseable {
             + "\nSESSION_SECRET=5f0c2a9e-not-a-real-secret\n");
   }
 
-  Path root() {
+  @Override
+  public Path runbook() {
+    return RUNBOOK;
+  }
+
+  @Override
+  public Path root() {
     return root;
   }
 
@@ -189,11 +196,13 @@ final class SvrunnerInstallation implements AutoCloseable {
     return port;
   }
 
-  Path stateDir() {
+  @Override
+  public Path stateDir() {
     return root.resolve("state");
   }
 
-  Path paramsFile() {
+  @Override
+  public Path paramsFile() {
     return root.resolve("params.json");
   }
 

@@ -4,21 +4,19 @@ import static dev.runbook.runbooks.svrunner.SvrunnerInstallation.NEW;
 import static dev.runbook.runbooks.svrunner.SvrunnerInstallation.OLD;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.cli.CliProcess;
-import dev.runbook.runbooks.KillMoments;
-import java.io.IOException;
+import dev.runbook.runbooks.Installation;
+import dev.runbook.runbooks.KillAndResume;
+import dev.runbook.runbooks.KillAndResume.Moment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,14 +63,6 @@ class SvrunnerResumeIT {
   private static Path template;
   private static ExecutorService pool;
 
-  /** Where a moment is: after this journal event for this step, plus a delay. */
-  record Moment(String event, String step, int delayMillis) {
-    @Override
-    public String toString() {
-      return delayMillis + " ms after " + event + " of " + step;
-    }
-  }
-
   /** What an upgrade leaves behind, compared between runs. */
   record State(
       String version,
@@ -115,36 +105,34 @@ class SvrunnerResumeIT {
     return moments;
   }
 
+  private static KillAndResume<SvrunnerInstallation, State> scenario() {
+    return new KillAndResume<>(
+        "svrunner",
+        name -> SvrunnerInstallation.copyOf(template, shared.resolve(name)),
+        SvrunnerResumeIT::state,
+        pool);
+  }
+
+  /** The logs keep every line and grow; .env is kept byte for byte. */
+  private static Installation.Check<SvrunnerInstallation> logsAndEnvKept(SvrunnerInstallation i)
+      throws Exception {
+    Map<String, String> logsBefore = i.logs();
+    String envBefore = Files.readString(i.envFile());
+    return after -> {
+      SvrunnerUpgradeIT.assertLogsKeptAndGrown(logsBefore, after.logs());
+      assertThat(Files.readString(after.envFile())).isEqualTo(envBefore);
+    };
+  }
+
   @TestFactory
   Stream<DynamicTest> killedAtRandomMomentsThenResumedEndsLikeAnUninterruptedRun() {
-    Future<State> reference =
-        pool.submit(
-            () -> {
-              try (SvrunnerInstallation i =
-                  SvrunnerInstallation.copyOf(template, shared.resolve("reference"))) {
-                CliProcess.Result result = Runbook.upgrade(i);
-                assertThat(result.exitCode()).as(Runbook.describe(result)).isZero();
-                return state(i);
-              }
-            });
-    Map<Moment, Future<State>> killed = new LinkedHashMap<>();
-    int n = 0;
-    for (Moment moment : moments()) {
-      String name = "killed-" + n++;
-      killed.put(moment, pool.submit(() -> killAndResume(name, moment)));
-    }
-    List<DynamicTest> tests = new ArrayList<>();
-    killed.forEach(
-        (moment, future) ->
-            tests.add(
-                DynamicTest.dynamicTest(
-                    "killed " + moment + " (seed " + SEED + ")",
-                    () -> {
-                      State expected = reference.get();
-                      assertThat(expected.version()).isEqualTo(NEW);
-                      assertThat(future.get()).isEqualTo(expected);
-                    })));
-    return tests.stream();
+    return scenario()
+        .endLikeAnUninterruptedRun(
+            SEED,
+            moments(),
+            SvrunnerResumeIT::logsAndEnvKept,
+            expected -> assertThat(expected.version()).isEqualTo(NEW),
+            (actual, expected) -> assertThat(actual).isEqualTo(expected));
   }
 
   @TestFactory
@@ -157,9 +145,8 @@ class SvrunnerResumeIT {
                   SvrunnerInstallation.copyOf(template, shared.resolve("rollback"))) {
                 SvrunnerInstallation.breakBuild(i.newBuild(), "docs");
                 State before = state(i);
-                Map<String, String> logsBefore = i.logs();
-                String envBefore = Files.readString(i.envFile());
-                Result r = killAndResumeIn(i, moment);
+                Installation.Check<SvrunnerInstallation> kept = logsAndEnvKept(i);
+                KillAndResume.Result r = KillAndResume.killAndResumeIn("svrunner", i, moment);
                 assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
                 assertThat(r.output())
                     .contains("step docs: FAILED: status 404")
@@ -167,8 +154,7 @@ class SvrunnerResumeIT {
                     .endsWith(
                         "run failed and was rolled back: step `docs` failed: status 404, expected"
                             + " 200 (exit 1)\n");
-                SvrunnerUpgradeIT.assertLogsKeptAndGrown(logsBefore, i.logs());
-                assertThat(Files.readString(i.envFile())).isEqualTo(envBefore);
+                kept.after(i);
                 assertThat(i.dump()).isEqualTo(before.dump());
                 return new State[] {before, state(i)};
               }
@@ -185,118 +171,6 @@ class SvrunnerResumeIT {
                   .isEqualTo(states[0]);
               assertThat(states[1].backups()).contains("data", "replaced");
             }));
-  }
-
-  private static State killAndResume(String name, Moment moment) throws Exception {
-    try (SvrunnerInstallation i = SvrunnerInstallation.copyOf(template, shared.resolve(name))) {
-      Map<String, String> logsBefore = i.logs();
-      String envBefore = Files.readString(i.envFile());
-      Result r = killAndResumeIn(i, moment);
-      assertThat(r.exitCode()).as(r.output()).isZero();
-      SvrunnerUpgradeIT.assertLogsKeptAndGrown(logsBefore, i.logs());
-      assertThat(Files.readString(i.envFile())).isEqualTo(envBefore);
-      return state(i);
-    }
-  }
-
-  record Result(int exitCode, String output) {}
-
-  /**
-   * Starts the upgrade, kills it at {@code moment} with its step's processes, then resumes once;
-   * returns how the resumed run ended and the whole story.
-   */
-  private static Result killAndResumeIn(SvrunnerInstallation i, Moment moment) throws Exception {
-    List<String> argv = new ArrayList<>();
-    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    argv.add("-XX:TieredStopAtLevel=1");
-    argv.add("-jar");
-    argv.add(CliProcess.JAR.toString());
-    argv.addAll(Runbook.runArgs(i));
-    Path log = i.root().resolve("killed-run.log");
-    ProcessBuilder builder =
-        new ProcessBuilder(argv)
-            .directory(i.root().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    builder.environment().keySet().removeIf(k -> k.startsWith("RUNBOOK_"));
-    Process engine = builder.start();
-    boolean reached = awaitEvent(i, engine, moment);
-    if (reached) {
-      KillMoments.awaitDelayOrEnd(
-          i.stateDir().resolve("runs"),
-          engine,
-          moment.event(),
-          moment.step(),
-          moment.delayMillis());
-    }
-    boolean alive = KillMoments.killWithItsTree(engine);
-    StringBuilder story = new StringBuilder();
-    story.append("killed ").append(moment).append('\n');
-    story.append(Files.readString(log));
-    // A run that ends before its moment proves nothing about resume: it must not pass.
-    assertThat(reached && alive)
-        .as("the engine was still running at %s (exit %d):%n%s", moment, engine.exitValue(), story)
-        .isTrue();
-    assertThat(engine.exitValue()).as("killed by SIGKILL:%n%s", story).isEqualTo(137);
-    String inFlight = inFlight(i);
-    CliProcess.Result last;
-    if (SvrunnerInstallation.list(i.stateDir().resolve("runs")).isEmpty()) {
-      last = Runbook.upgrade(i); // killed before the run existed: start it again
-    } else {
-      last = Runbook.cli(i, "resume");
-    }
-    story.append("--- resume: ").append(Runbook.describe(last));
-    System.out.println(
-        "svrunner: killed " + moment + ", in " + inFlight + "; resume: exit " + last.exitCode());
-    return new Result(last.exitCode(), story.toString());
-  }
-
-  /** What the journal says was in flight when the engine died: a step, a compensation or none. */
-  private static String inFlight(SvrunnerInstallation i) throws IOException {
-    Path runs = i.stateDir().resolve("runs");
-    List<String> ids = SvrunnerInstallation.list(runs);
-    if (ids.isEmpty()) {
-      return "start-up (no run yet)";
-    }
-    String open = "between steps";
-    for (String line : Files.readAllLines(runs.resolve(ids.get(0)).resolve("journal.jsonl"))) {
-      if (line.contains("\"type\":\"step_started\"")
-          || line.contains("\"type\":\"compensation_started\"")) {
-        open =
-            line.replaceAll(".*\"type\":\"([a-z_]+)_started\".*", "$1")
-                + " "
-                + line.replaceAll(".*\"step\":\"([a-z_]+)\".*", "$1");
-      } else if (line.matches(
-          ".*\"type\":\"(step_(succeeded|failed|skipped)|compensation_finished)\".*")) {
-        open = "between steps";
-      }
-    }
-    return open;
-  }
-
-  /** Waits until the run's journal has {@code moment}'s event, or the engine ends. */
-  private static boolean awaitEvent(SvrunnerInstallation i, Process engine, Moment moment)
-      throws IOException, InterruptedException {
-    String event = "\"type\":\"" + moment.event() + "\"";
-    String step = "\"step\":\"" + moment.step() + "\"";
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      Path runs = i.stateDir().resolve("runs");
-      for (String id : SvrunnerInstallation.list(runs)) {
-        Path journal = runs.resolve(id).resolve("journal.jsonl");
-        if (Files.exists(journal)
-            && Files.readAllLines(journal).stream()
-                .anyMatch(l -> l.contains(event) && l.contains(step))) {
-          return true;
-        }
-      }
-      if (!engine.isAlive()) {
-        return false;
-      }
-      Thread.sleep(5);
-    }
-    return false;
   }
 
   static State state(SvrunnerInstallation i) throws Exception {

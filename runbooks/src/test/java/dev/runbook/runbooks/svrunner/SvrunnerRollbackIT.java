@@ -3,17 +3,17 @@ package dev.runbook.runbooks.svrunner;
 import static dev.runbook.runbooks.svrunner.SvrunnerInstallation.OLD;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.cli.CliProcess;
 import dev.runbook.runbooks.Breakages;
+import dev.runbook.runbooks.FailAtEveryStep;
+import dev.runbook.runbooks.FailAtEveryStep.Injection;
+import dev.runbook.runbooks.FailAtEveryStep.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,37 +48,39 @@ class SvrunnerRollbackIT {
   private static Path template;
   private static ExecutorService pool;
 
-  /** How to make one step fail. */
-  @FunctionalInterface
-  interface Breakage {
-    /** Breaks the installation; returns the environment the engine runs with. */
-    Map<String, String> apply(SvrunnerInstallation installation) throws Exception;
+  /** Whether the new build ran, and so migrated the database, before {@code injection} failed. */
+  private static boolean migrated(Injection<SvrunnerInstallation> injection) {
+    return MIGRATED.contains(injection.step()) || MIGRATED.contains(injection.name());
   }
 
-  record Injection(String step, String how, Breakage breakage) {
-    String name() {
-      return step + ": " + how;
-    }
-
-    boolean migrated() {
-      return MIGRATED.contains(step) || MIGRATED.contains(name());
-    }
-  }
-
-  record Outcome(
-      CliProcess.Result result,
-      String dumpBefore,
-      String dumpAfter,
-      Map<String, String> dataBefore,
-      Map<String, String> dataAfter,
-      Map<String, String> buildBefore,
-      Map<String, String> buildAfter,
-      Map<String, String> logsBefore,
-      Map<String, String> logsAfter,
+  /** What the assertions compare: the same before and after a run. */
+  record State(
+      String dump,
+      Map<String, String> data,
+      Map<String, String> build,
+      Map<String, String> logs,
       String version,
       List<String> backups,
-      String keptMigrations,
-      long millis) {}
+      String keptMigrations) {}
+
+  static State state(SvrunnerInstallation i) throws Exception {
+    return new State(
+        i.dump(),
+        i.dataTree(),
+        i.buildTree(),
+        i.logs(),
+        i.runningVersion(),
+        i.backups(),
+        keptMigrations(i));
+  }
+
+  private static FailAtEveryStep<SvrunnerInstallation, State> scenario() {
+    return new FailAtEveryStep<>(
+        "svrunner",
+        name -> SvrunnerInstallation.copyOf(template, shared.resolve(name)),
+        SvrunnerRollbackIT::state,
+        pool);
+  }
 
   @BeforeAll
   static void seed() throws Exception {
@@ -103,9 +105,9 @@ class SvrunnerRollbackIT {
     return Map.of();
   }
 
-  static List<Injection> injections() {
+  static List<Injection<SvrunnerInstallation>> injections() {
     return List.of(
-        new Injection(
+        new Injection<>(
             "current",
             "the running build reports no version",
             i -> {
@@ -114,64 +116,65 @@ class SvrunnerRollbackIT {
               i.ctl("start");
               return Map.of();
             }),
-        new Injection("asset", "find fails (an unreadable assets tree)", i -> failing(i, "find")),
-        new Injection(
+        new Injection<>("asset", "find fails (an unreadable assets tree)", i -> failing(i, "find")),
+        new Injection<>(
             "stage",
             "the new build's package.json names no version",
             i -> {
               Files.writeString(i.newBuild().resolve("package.json"), "{\"name\": \"svrunner\"}\n");
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "stop",
             "the stop command succeeds but the server keeps running",
             i -> params(i, Map.of("stop_cmd", "true"))),
-        new Injection(
+        new Injection<>(
             "backup_data",
             "files/assets holds a named pipe, which a backup refuses",
             i -> {
               SvrunnerInstallation.mkfifo(i.filesDir().resolve("assets/upload.fifo"));
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "backup_logs",
             "files/logs holds a named pipe",
             i -> {
               SvrunnerInstallation.mkfifo(i.filesDir().resolve("logs/syslog.fifo"));
               return Map.of();
             }),
-        new Injection(
+        new Injection<>(
             "backup_build",
             "the running build holds a named pipe",
             i -> {
               SvrunnerInstallation.mkfifo(i.buildDir().resolve("cache.fifo"));
               return Map.of();
             }),
-        new Injection("log_mark", "awk fails", i -> failing(i, "awk")),
-        new Injection(
+        new Injection<>("log_mark", "awk fails", i -> failing(i, "awk")),
+        new Injection<>(
             "replace_build",
             "the new build holds a named pipe, which a copy refuses",
             i -> {
               SvrunnerInstallation.mkfifo(i.newBuild().resolve("socket.fifo"));
               return Map.of();
             }),
-        new Injection("start", "the new build crashes before migrating", i -> breakNew(i, "crash")),
-        new Injection(
+        new Injection<>(
+            "start", "the new build crashes before migrating", i -> breakNew(i, "crash")),
+        new Injection<>(
             "start",
             "the new build crashes after migrating",
             i -> breakNew(i, "crash-after-migrate")),
-        new Injection(
+        new Injection<>(
             "answers",
             "the new build reports itself degraded",
             i -> {
               params(i, Map.of("start_timeout", "3s"));
               return breakNew(i, "health");
             }),
-        new Injection("main_app", "the web app answers 500", i -> breakNew(i, "index")),
-        new Injection("docs", "/docs answers 404", i -> breakNew(i, "docs")),
-        new Injection("graphql", "/graphql answers 500", i -> breakNew(i, "graphql")),
-        new Injection("assets", "assets answer 404", i -> breakNew(i, "assets")),
-        new Injection(
+        new Injection<>("main_app", "the web app answers 500", i -> breakNew(i, "index")),
+        new Injection<>("docs", "/docs answers 404", i -> breakNew(i, "docs")),
+        new Injection<>("graphql", "/graphql answers 500", i -> breakNew(i, "graphql")),
+        new Injection<>("assets", "assets answer 404", i -> breakNew(i, "assets")),
+        new Injection<>(
             "logs",
             "the new build writes no request log",
             i -> {
@@ -184,34 +187,6 @@ class SvrunnerRollbackIT {
   private static Map<String, String> failing(SvrunnerInstallation i, String program)
       throws Exception {
     return Breakages.failingProgram(i.root().resolve("shim"), program);
-  }
-
-  private static Outcome scenario(String name, Breakage breakage) throws Exception {
-    Path root = shared.resolve(name);
-    try (SvrunnerInstallation i = SvrunnerInstallation.copyOf(template, root)) {
-      Map<String, String> env = breakage.apply(i);
-      String dumpBefore = i.dump();
-      Map<String, String> dataBefore = i.dataTree();
-      Map<String, String> buildBefore = i.buildTree();
-      Map<String, String> logsBefore = i.logs();
-      long start = System.nanoTime();
-      CliProcess.Result result = Runbook.upgrade(i, env);
-      long millis = (System.nanoTime() - start) / 1_000_000;
-      return new Outcome(
-          result,
-          dumpBefore,
-          i.dump(),
-          dataBefore,
-          i.dataTree(),
-          buildBefore,
-          i.buildTree(),
-          logsBefore,
-          i.logs(),
-          i.runningVersion(),
-          i.backups(),
-          keptMigrations(i),
-          millis);
-    }
   }
 
   /** The migrations the database kept beside the backup records, or "" when none was kept. */
@@ -229,42 +204,23 @@ class SvrunnerRollbackIT {
 
   @TestFactory
   Stream<DynamicTest> aFailureAtEachStepRollsBackToTheSameBytesAndTheOldVersion() {
-    Map<Injection, Future<Outcome>> running = new LinkedHashMap<>();
-    int n = 0;
-    for (Injection injection : injections()) {
-      String dir = "fail-" + n++ + "-" + injection.step();
-      running.put(injection, pool.submit(() -> scenario(dir, injection.breakage())));
-    }
-    List<DynamicTest> tests = new ArrayList<>();
-    running.forEach(
-        (injection, future) ->
-            tests.add(
-                DynamicTest.dynamicTest(
-                    injection.name(), () -> assertRolledBack(injection, future.get()))));
-    return tests.stream();
+    return scenario().each("fail", injections(), SvrunnerRollbackIT::assertRolledBack);
   }
 
-  private static void assertRolledBack(Injection injection, Outcome o) {
-    String output = Runbook.describe(o.result());
-    System.out.println(
-        "svrunner: failure at "
-            + injection.step()
-            + ": exit "
-            + o.result().exitCode()
-            + " after "
-            + o.millis()
-            + " ms");
+  private static void assertRolledBack(
+      Injection<SvrunnerInstallation> injection, Outcome<State> o) {
+    String output = o.describe();
     assertThat(o.result().exitCode()).as(output).isEqualTo(1);
     assertThat(o.result().stdout())
         .as(output)
         .contains("run failed and was rolled back: step `" + injection.step() + "` failed");
-    assertThat(o.dumpAfter()).as("sqlite3 .dump").isEqualTo(o.dumpBefore());
-    assertThat(o.dataAfter())
+    assertThat(o.after().dump()).as("sqlite3 .dump").isEqualTo(o.before().dump());
+    assertThat(o.after().data())
         .as("files/ but the logs, and .env, byte for byte")
-        .isEqualTo(o.dataBefore());
-    assertThat(o.buildAfter()).as("the build, byte for byte").isEqualTo(o.buildBefore());
-    SvrunnerUpgradeIT.assertLogsKeptAndGrown(o.logsBefore(), o.logsAfter());
-    assertThat(o.version()).as(output).isEqualTo(OLD);
+        .isEqualTo(o.before().data());
+    assertThat(o.after().build()).as("the build, byte for byte").isEqualTo(o.before().build());
+    SvrunnerUpgradeIT.assertLogsKeptAndGrown(o.before().logs(), o.after().logs());
+    assertThat(o.after().version()).as(output).isEqualTo(OLD);
 
     List<String> order = injections().stream().map(Injection::step).distinct().toList();
     int at = order.indexOf(injection.step());
@@ -278,20 +234,20 @@ class SvrunnerRollbackIT {
     if (at > order.indexOf("backup_logs")) {
       expected.add("logs");
     }
-    if (injection.migrated()) {
+    if (migrated(injection)) {
       expected.add("replaced");
     }
-    assertThat(o.backups().stream().map(b -> b.substring(b.indexOf('/') + 1)))
+    assertThat(o.after().backups().stream().map(b -> b.substring(b.indexOf('/') + 1)))
         .as("the backups taken, kept after the rollback")
         .containsExactlyElementsOf(expected.stream().sorted().toList());
-    assertThat(o.keptMigrations())
+    assertThat(o.after().keptMigrations())
         .as("the database as the new build left it, kept beside the backup")
-        .isEqualTo(injection.migrated() ? "001_initial\n002_screen_orientation\n" : "");
+        .isEqualTo(migrated(injection) ? "001_initial\n002_screen_orientation\n" : "");
     if (at >= order.indexOf("start")) {
       assertThat(afterLine(o.result().stdout(), "compensating start (restore_data)"))
           .as(output)
           .endsWith(
-              injection.migrated()
+              migrated(injection)
                   ? "compensation of start: done"
                   : "compensation of start: skipped: requirement not met: the upgrade changed"
                       + " local.db, the assets or .env (they differ from this run's backup)"

@@ -4,6 +4,7 @@ import dev.runbook.cli.CliProcess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,14 @@ public interface Installation extends AutoCloseable {
   /** The upgrade's parameters file. */
   Path paramsFile();
 
+  /**
+   * What every engine process of this installation gets in its environment (a secret parameter,
+   * say); nothing unless the application says.
+   */
+  default Map<String, String> env() {
+    return Map.of();
+  }
+
   /** Stops what the installation runs and deletes it. */
   @Override
   void close();
@@ -48,13 +57,20 @@ public interface Installation extends AutoCloseable {
     List<String> argv = new ArrayList<>(List.of(args));
     argv.add("--state-dir");
     argv.add(stateDir().toString());
-    return CliProcess.run(root(), env, argv.toArray(String[]::new));
+    return CliProcess.run(root(), withEnv(env), argv.toArray(String[]::new));
   }
 
   /** The upgrade, run once to its end, with {@code env} added to the engine's environment. */
   default CliProcess.Result upgrade(Map<String, String> env)
       throws IOException, InterruptedException {
-    return CliProcess.run(root(), env, runArgs().toArray(String[]::new));
+    return CliProcess.run(root(), withEnv(env), runArgs().toArray(String[]::new));
+  }
+
+  /** {@link #env()} with {@code extra} added (and winning). */
+  default Map<String, String> withEnv(Map<String, String> extra) {
+    Map<String, String> all = new HashMap<>(env());
+    all.putAll(extra);
+    return all;
   }
 
   /** Sets up a fresh installation in a directory of its own, named {@code name}. */

@@ -1,20 +1,12 @@
 package dev.runbook.runbooks.seqdesk;
 
+import dev.runbook.runbooks.FailAtEveryStep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicTest;
 
 /**
  * Ways to make one step of a SeqDesk runbook fail, the way it could fail on a real box: a command
@@ -23,11 +15,16 @@ import org.junit.jupiter.api.DynamicTest;
 final class Faults {
   private Faults() {}
 
-  /** A fault: the step it should make fail, and how it is injected. */
-  record Fault(String step, Injection injection) {
+  /** A fault: the step it should make fail, how (in words), and how it is injected. */
+  record Fault(String step, String how, Injection injection) {
     @Override
     public String toString() {
-      return step;
+      return step + ": " + how;
+    }
+
+    /** As the generic scenario injects it into a {@link SeqDeskInstallation}. */
+    FailAtEveryStep.Injection<SeqDeskInstallation> toInjection() {
+      return new FailAtEveryStep.Injection<>(step, how, SeqDeskInstallation.breakage(this));
     }
   }
 
@@ -57,6 +54,7 @@ final class Faults {
   static Fault edit(String step, Edit edit) {
     return new Fault(
         step,
+        "a broken file",
         f -> {
           edit.apply(f);
           return Injected.NOTHING;
@@ -64,7 +62,7 @@ final class Faults {
   }
 
   static Fault param(String step, String name, String value) {
-    return new Fault(step, f -> Injected.params(name, value));
+    return new Fault(step, name + "=" + value, f -> Injected.params(name, value));
   }
 
   /**
@@ -145,54 +143,5 @@ final class Faults {
     List<String> lines =
         Files.readAllLines(packageJson).stream().filter(l -> !l.contains("\"version\"")).toList();
     Files.write(packageJson, lines);
-  }
-
-  /** A scenario run for one fault; throws (an assertion) when it does not end as it should. */
-  interface Scenario {
-    void run(Fault fault) throws Exception;
-  }
-
-  /**
-   * One dynamic test per fault, the scenarios running {@code seqdesk.parallel} at a time (default
-   * 2): each has its own directory, database and port.
-   */
-  static Stream<DynamicTest> inParallel(List<Fault> faults, Scenario scenario) {
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            Integer.getInteger("seqdesk.parallel", 2),
-            r -> {
-              Thread t = new Thread(r, "seqdesk-fault");
-              t.setDaemon(true);
-              return t;
-            });
-    List<Future<?>> results = new ArrayList<>();
-    for (Fault fault : faults) {
-      results.add(
-          pool.submit(
-              () -> {
-                scenario.run(fault);
-                return null;
-              }));
-    }
-    pool.shutdown();
-    List<DynamicTest> tests = new ArrayList<>();
-    for (int i = 0; i < faults.size(); i++) {
-      Future<?> result = results.get(i);
-      tests.add(
-          DynamicTest.dynamicTest(
-              faults.get(i).step(),
-              () -> {
-                try {
-                  result.get(5, TimeUnit.MINUTES);
-                } catch (ExecutionException e) {
-                  throw e.getCause();
-                }
-              }));
-    }
-    return tests.stream();
-  }
-
-  static Duration elapsedSince(long startNanos) {
-    return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 }

@@ -3,12 +3,15 @@ package dev.runbook.runbooks.seqdesk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.cli.CliProcess;
+import dev.runbook.runbooks.Installation;
 import dev.runbook.runbooks.seqdesk.Faults.Fault;
 import dev.runbook.runbooks.seqdesk.Faults.Injected;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -28,19 +31,29 @@ class SeqDeskManualUpdateIT {
   @TempDir static Path dir;
   private static PostgresCluster pg;
   private static SeqDeskFixture.Templates templates;
+  private static ExecutorService pool;
   private SeqDeskFixture fixture;
 
   @BeforeAll
   static void startPostgres() throws Exception {
     pg = PostgresCluster.start(dir);
     templates = SeqDeskFixture.Templates.make(dir.resolve("templates"), pg);
+    pool = Executors.newFixedThreadPool(SeqDeskScenarios.PARALLEL);
   }
 
   @AfterAll
   static void stopPostgres() throws Exception {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
     if (pg != null) {
       pg.stop();
     }
+  }
+
+  /** Fresh installations as the runbook finds them, for the generic scenarios. */
+  private static Installation.Factory<SeqDeskInstallation> installations() {
+    return SeqDeskInstallation.factory(dir, pg, templates, RUNBOOK, SeqDeskFixture::installOld);
   }
 
   @AfterEach
@@ -180,8 +193,11 @@ class SeqDeskManualUpdateIT {
                           stage, SeqDeskFixture.PYTHON, f.bin.resolve("install.py").toString());
                       Faults.fifo(stage.resolve("node_modules/zod"));
                     })),
-        new Fault("install_deps", f -> Injected.params("install_cmd", Faults.installThenFail(f))),
-        new Fault("dump_db", f -> Injected.env(Faults.brokenPgDump(f))),
+        new Fault(
+            "install_deps",
+            "an install that changes node_modules/ and fails",
+            f -> Injected.params("install_cmd", Faults.installThenFail(f))),
+        new Fault("dump_db", "a pg_dump that fails", f -> Injected.env(Faults.brokenPgDump(f))),
         inPackage(
             "migrate",
             stage -> {
@@ -198,39 +214,8 @@ class SeqDeskManualUpdateIT {
 
   @TestFactory
   Stream<DynamicTest> aFailureAtEachStepRollsBackToExactlyWhatWasThere() {
-    return Faults.inParallel(faults(), this::failAndRollBack);
-  }
-
-  private void failAndRollBack(Fault fault) throws Exception {
-    long t0 = System.nanoTime();
-    SeqDeskFixture f =
-        new SeqDeskFixture(
-            dir.resolve("mu_fail_" + fault.step()), pg, templates, "mu_fail_" + fault.step());
-    try {
-      failAndRollBack(f, fault, t0);
-    } finally {
-      f.stopServer();
-    }
-  }
-
-  private void failAndRollBack(SeqDeskFixture f, Fault fault, long t0) throws Exception {
-    f.installOld();
-    Injected injected = fault.injection().apply(f);
-    Map<String, String> before = f.tree(true);
-    String dumpBefore = f.dump();
-    long t1 = System.nanoTime();
-
-    CliProcess.Result result = RunbookCli.run(f, RUNBOOK, injected.params(), injected.env());
-    System.out.printf(
-        "manual-update fail at %s: setup %dms, run %dms%n",
-        fault.step(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
-
-    assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isEqualTo(1);
-    assertThat(result.stdout())
-        .contains("run failed and was rolled back: step `" + fault.step() + "` failed");
-    assertThat(f.tree(true)).isEqualTo(before);
-    assertThat(f.dump()).isEqualTo(dumpBefore);
-    assertThat(f.runningVersion()).contains(Release.V1.version());
+    return SeqDeskScenarios.failAtEveryStep(
+        RUNBOOK, installations(), pool, faults(), Release.V1.version());
   }
 
   @Test
@@ -280,9 +265,9 @@ class SeqDeskManualUpdateIT {
     assertThat(f.runningVersion()).contains(Release.V2.version());
   }
 
-  @Test
-  void killedAtRandomMomentsThenResumedEndsAsAnUninterruptedRunDoes() throws Exception {
-    KillScenarios.run(
-        fixture("mu_kill"), RUNBOOK, SeqDeskFixture::installOld, Release.V2.version());
+  @TestFactory
+  Stream<DynamicTest> killedAtRandomMomentsThenResumedEndsAsAnUninterruptedRunDoes()
+      throws Exception {
+    return SeqDeskScenarios.killAndResume(RUNBOOK, installations(), pool, Release.V2.version());
   }
 }

@@ -30,6 +30,7 @@ final class PlanRenderer {
     out.append("  on failure: ")
         .append(plan.runbook().onFailure().name().toLowerCase(Locale.ROOT))
         .append('\n');
+    out.append("  lock: ").append(plan.lock()).append('\n');
     if (!plan.params().isEmpty()) {
       out.append("\nParameters:\n");
       for (Parameters.Value v : plan.params().values()) {
@@ -192,6 +193,7 @@ final class PlanRenderer {
     return new JSONObject()
         .put("runbook", plan.runbook().name())
         .put("file", plan.runbook().file().toString())
+        .put("lock", plan.lock())
         .put("on_failure", plan.runbook().onFailure().name().toLowerCase(Locale.ROOT))
         .put("offline", plan.offline())
         .put("params", params)

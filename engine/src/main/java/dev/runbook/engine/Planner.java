@@ -79,6 +79,7 @@ public final class Planner {
     List<PlannedStep> finallySteps = planSteps(called, scope, runbook.finallySteps());
     return new Plan(
         runbook,
+        lockName(runbook, none),
         called,
         params.values(),
         preconditions,
@@ -86,6 +87,40 @@ public final class Planner {
         finallySteps,
         offline,
         digest(runbook, called, params.values()));
+  }
+
+  /**
+   * The run lock's name: the runbook's {@code lock:} resolved against the parameters (all it may
+   * read), else its name. A name that resolves to nothing, or to control characters that would
+   * garble the refusal that shows it, is refused.
+   */
+  private static String lockName(Runbook runbook, Bindings params) {
+    if (runbook.lock().isEmpty()) {
+      return runbook.name();
+    }
+    Template lock = runbook.lock().get();
+    String name;
+    try {
+      name = ValueTemplate.render(lock, params).textIfKnown().orElse("");
+    } catch (ExpressionException e) {
+      throw invalidLock(lock, e.getMessage());
+    }
+    if (name.isBlank()) {
+      throw invalidLock(lock, "`" + lock.source() + "` resolves to an empty name");
+    }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      throw invalidLock(lock, "`" + lock.source() + "` resolves to a name with control characters");
+    }
+    return name;
+  }
+
+  private static RunbookException invalidLock(Template lock, String why) {
+    return new RunbookException(
+        ErrorCode.INVALID_INPUT,
+        List.of(lock.location() + ": error: lock: " + why),
+        "the run lock has no name; nothing was run",
+        "give the parameters the lock reads a value that names what the run changes",
+        null);
   }
 
   private RunState planningState(Runbook runbook, Map<String, Parameters.Value> values) {

@@ -125,7 +125,10 @@ public final class KillAndResume<I extends Installation, S> {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().keySet().removeIf(k -> k.startsWith("RUNBOOK_"));
+    builder
+        .environment()
+        .keySet()
+        .removeIf(k -> k.startsWith("RUNBOOK_") && !k.equals("RUNBOOK_LOCK_DIR"));
     Process engine = builder.start();
     boolean reached = awaitEvent(i.stateDir(), engine, moment);
     if (reached) {

@@ -30,6 +30,8 @@ public record LockHolder(
     Path stateDir,
     Path runDir) {
 
+  private static final long START_TOLERANCE_MS = 10_000;
+
   /** This process, about to hold {@code lock} for run {@code runId} of {@code state}. */
   public static LockHolder thisProcess(
       String lock, String runId, String command, StateDir state, Instant since) {
@@ -120,6 +122,10 @@ public record LockHolder(
     if (processStart.isEmpty() || started.isEmpty()) {
       return true;
     }
-    return Math.abs(started.get().toEpochMilli() - processStart.get().toEpochMilli()) < 1000;
+    // Each JVM adds the process's start in clock ticks to the boot time it read, and Linux's
+    // boot time (/proc/stat btime) drifts by a second between reads: two JVMs can disagree by
+    // that much about one process. A pid reused within seconds of the same start is not a risk.
+    return Math.abs(started.get().toEpochMilli() - processStart.get().toEpochMilli())
+        < START_TOLERANCE_MS;
   }
 }

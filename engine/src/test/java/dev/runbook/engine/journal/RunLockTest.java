@@ -169,6 +169,39 @@ class RunLockTest {
         .hasMessageContaining("without the sticky bit");
   }
 
+  /**
+   * Two JVMs can disagree by a second about when one process started (each adds its ticks to the
+   * boot time it read): a live holder's record must survive another engine's sweep of stale ones.
+   */
+  @Test
+  void aLiveHoldersRecordIsNotSweptWhenAnotherJvmReadsItsStartASecondOff() throws Exception {
+    Process live = new ProcessBuilder("sleep", "30").start();
+    try {
+      Path locks = Files.createDirectories(dir.resolve("locks"));
+      String key = RunLock.key("app");
+      Instant start = live.info().startInstant().orElseThrow();
+      LockHolder holder =
+          new LockHolder(
+              "app",
+              "r",
+              "run",
+              "root",
+              "host",
+              live.pid(),
+              java.util.Optional.of(start.plusSeconds(1)),
+              Instant.now(),
+              dir,
+              dir);
+      Path record = HolderRecords.write(locks, key, holder);
+
+      HolderRecords.removeStale(locks, key, ProcessHandle.current().pid());
+
+      assertThat(record).exists();
+    } finally {
+      live.destroyForcibly().waitFor();
+    }
+  }
+
   private static int mode(Path path) throws IOException {
     return (Integer) Files.getAttribute(path, "unix:mode") & 07777;
   }

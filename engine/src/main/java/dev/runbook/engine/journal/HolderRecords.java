@@ -64,7 +64,10 @@ final class HolderRecords {
     } catch (IOException e) {
       throw new RunbookException(
           ErrorCode.INVALID_INPUT,
-          "cannot write the lock's holder record: " + IoProblems.describe(dir, e),
+          "cannot write the lock's holder record in the lock directory "
+              + dir
+              + ": "
+              + IoProblems.cause(e),
           "choose another lock directory with --lock-dir or RUNBOOK_LOCK_DIR");
     } finally {
       if (temp != null) {

@@ -277,10 +277,7 @@ class HostWideLockIT {
             CliProcess.start(
                 base, Map.of("RUNBOOK_PARAM_DATABASE_URL", hung), args.toArray(String[]::new));
         RunFiles.awaitJournal(
-            holderState,
-            holder,
-            java.time.Duration.ofSeconds(30),
-            j -> j.stream().anyMatch(r -> r.getString("type").equals("run_started")));
+            holderState, holder, java.time.Duration.ofSeconds(30), j -> j.started().isPresent());
         String runId = onlyRun(holderState);
 
         String closed = "postgresql://app:pw@127.0.0.1:1/db";

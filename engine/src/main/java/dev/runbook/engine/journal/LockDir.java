@@ -16,7 +16,7 @@ import java.util.Optional;
  *
  * <p>Created sticky and world-writable, as {@code /tmp} is, so that every operator can take a lock
  * in it and none can remove or replace another's files (see {@code
- * docs/adr/0020-host-wide-run-locks.md}). An administrator may create it beforehand, owned by root,
+ * docs/adr/0021-host-wide-run-locks.md}). An administrator may create it beforehand, owned by root,
  * with a group instead ({@code install -d -m 3770 -g ops /var/lock/runbook}).
  */
 public record LockDir(Path path) {

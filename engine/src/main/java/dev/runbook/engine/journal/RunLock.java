@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * <p>The holder record is written <em>before</em> the OS lock is tried, so whoever is refused
  * always finds the holder's record; the kernel names the holding pid ({@code /proc/locks}), so a
  * leftover record of a dead process, or of a process that was itself refused, is never shown as the
- * holder. See {@code docs/adr/0020-host-wide-run-locks.md}.
+ * holder. See {@code docs/adr/0021-host-wide-run-locks.md}.
  */
 public final class RunLock implements AutoCloseable {
   private static final int SHARED_FILE_MODE = 0666;

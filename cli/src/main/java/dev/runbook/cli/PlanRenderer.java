@@ -5,6 +5,7 @@ import dev.runbook.dsl.Parameters;
 import dev.runbook.dsl.model.Step;
 import dev.runbook.engine.CheckOutcome;
 import dev.runbook.engine.Plan;
+import dev.runbook.engine.PlanText;
 import dev.runbook.engine.PlannedCheck;
 import dev.runbook.engine.PlannedField;
 import dev.runbook.engine.PlannedStep;
@@ -158,7 +159,7 @@ final class PlanRenderer {
 
   /** The action as the plan shows it: its description, then the step's {@code cwd} and env. */
   private static List<String> actionLines(PlannedStep s) {
-    List<String> lines = new ArrayList<>(s.action());
+    List<String> lines = new ArrayList<>(PlanText.action(s));
     s.cwd().ifPresent(v -> lines.add("cwd: " + v.display()));
     s.env().forEach(f -> lines.add("env: " + f.name() + "=" + f.value().display()));
     return lines;

@@ -5,6 +5,7 @@ import dev.runbook.dsl.Parameters;
 import dev.runbook.dsl.model.Step;
 import dev.runbook.engine.CheckOutcome;
 import dev.runbook.engine.Plan;
+import dev.runbook.engine.PlanText;
 import dev.runbook.engine.PlannedCheck;
 import dev.runbook.engine.PlannedField;
 import dev.runbook.engine.PlannedStep;
@@ -30,6 +31,7 @@ final class PlanRenderer {
     out.append("  on failure: ")
         .append(plan.runbook().onFailure().name().toLowerCase(Locale.ROOT))
         .append('\n');
+    out.append("  lock: ").append(plan.lock()).append('\n');
     if (!plan.params().isEmpty()) {
       out.append("\nParameters:\n");
       for (Parameters.Value v : plan.params().values()) {
@@ -157,7 +159,7 @@ final class PlanRenderer {
 
   /** The action as the plan shows it: its description, then the step's {@code cwd} and env. */
   private static List<String> actionLines(PlannedStep s) {
-    List<String> lines = new ArrayList<>(s.action());
+    List<String> lines = new ArrayList<>(PlanText.action(s));
     s.cwd().ifPresent(v -> lines.add("cwd: " + v.display()));
     s.env().forEach(f -> lines.add("env: " + f.name() + "=" + f.value().display()));
     return lines;
@@ -192,6 +194,7 @@ final class PlanRenderer {
     return new JSONObject()
         .put("runbook", plan.runbook().name())
         .put("file", plan.runbook().file().toString())
+        .put("lock", plan.lock())
         .put("on_failure", plan.runbook().onFailure().name().toLowerCase(Locale.ROOT))
         .put("offline", plan.offline())
         .put("params", params)

@@ -9,6 +9,7 @@ import dev.runbook.dsl.model.Param;
 import dev.runbook.engine.EngineContext;
 import dev.runbook.engine.ErrorCode;
 import dev.runbook.engine.RunbookException;
+import dev.runbook.engine.journal.LockDir;
 import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.RunSummary;
 import dev.runbook.engine.journal.StateDir;
@@ -43,9 +44,17 @@ final class RunbookInput {
       names = "--state-dir",
       paramLabel = "DIR",
       description =
-          "Where runs and locks live (default: RUNBOOK_STATE_DIR, $XDG_STATE_HOME/runbook,"
+          "Where runs live (default: RUNBOOK_STATE_DIR, $XDG_STATE_HOME/runbook,"
               + " ~/.local/state/runbook).")
   Path stateDir;
+
+  @Option(
+      names = "--lock-dir",
+      paramLabel = "DIR",
+      description =
+          "The host-wide directory of run locks, the same for every operator of this host"
+              + " (default: RUNBOOK_LOCK_DIR, /var/lock/runbook).")
+  Path lockDir;
 
   /** A loaded, valid runbook and its resolved parameters. */
   record Loaded(LoadResult load, Parameters.Resolution params) {}
@@ -217,6 +226,7 @@ final class RunbookInput {
   EngineContext context() {
     return new EngineContext(
         StateDir.resolve(Optional.ofNullable(stateDir), System.getenv()),
+        LockDir.resolve(Optional.ofNullable(lockDir), System.getenv()),
         System.getenv(),
         Clock.systemUTC());
   }

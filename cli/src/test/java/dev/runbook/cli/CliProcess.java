@@ -44,8 +44,12 @@ public final class CliProcess {
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
     // Hermetic: a RUNBOOK_PARAM_* or RUNBOOK_STATE_DIR of the developer's shell must not reach
-    // the CLI under test; a test gives what it means to through env.
-    builder.environment().keySet().removeIf(name -> name.startsWith("RUNBOOK_"));
+    // the CLI under test; a test gives what it means to through env. RUNBOOK_LOCK_DIR stays: the
+    // build points it at target/, so that builds running at once never share the host's locks.
+    builder
+        .environment()
+        .keySet()
+        .removeIf(name -> name.startsWith("RUNBOOK_") && !name.equals("RUNBOOK_LOCK_DIR"));
     builder.environment().putAll(env);
     Path out = Files.createTempFile("runbook-out", ".txt");
     Path err = Files.createTempFile("runbook-err", ".txt");

@@ -155,8 +155,25 @@ class FileSystemFailuresIT {
     assertThat(existing.exitCode()).isEqualTo(2);
     assertThat(existing.stderr())
         .contains(
-            "runbook: error: cannot use the lock file "
-                + disk.resolve("state/locks/ro.lock")
+            "runbook: error: cannot create the state directory " + disk.resolve("state/runs/"))
+        .contains(": Read-only file system");
+
+    // The host-wide lock directory on a read-only file system: named, with the cause.
+    CliProcess.Result locks =
+        CliProcess.run(
+            dir,
+            "run",
+            "r.yaml",
+            "--state-dir",
+            dir.resolve("writable-state").toString(),
+            "--lock-dir",
+            disk.resolve("state/locks").toString());
+    noInternalError(locks);
+    assertThat(locks.exitCode()).isEqualTo(2);
+    assertThat(locks.stderr())
+        .contains(
+            "runbook: error: cannot write the lock's holder record in the lock directory "
+                + disk.resolve("state/locks")
                 + ": Read-only file system");
 
     CliProcess.Result missing =

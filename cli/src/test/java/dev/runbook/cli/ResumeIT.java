@@ -448,9 +448,9 @@ class ResumeIT {
 
     assertThat(second.exitCode()).as(describe(second)).isEqualTo(5);
     assertThat(second.stderr())
-        .contains("runbook `locky` is locked by another run: run " + runId)
-        .contains("(pid " + holder.pid() + " on ")
-        .contains("since ");
+        .contains("lock `locky` is held by run " + runId + " (run) of user ")
+        .contains(", pid " + holder.pid() + ", since ")
+        .contains("its state dir is " + state);
     assertThat(took).isLessThan(Duration.ofSeconds(20)); // JVM start-up, not the 30s step
     assertThat(RunFiles.runIds(state)).containsExactly(runId);
     CliProcess.Result resume = cli("resume", runId);

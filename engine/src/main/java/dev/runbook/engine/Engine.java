@@ -4,6 +4,7 @@ import dev.runbook.dsl.Parameters;
 import dev.runbook.dsl.model.Runbook;
 import dev.runbook.engine.journal.Journal;
 import dev.runbook.engine.journal.JournalEvent;
+import dev.runbook.engine.journal.LockHolder;
 import dev.runbook.engine.journal.RunFold;
 import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.RunIds;
@@ -123,7 +124,10 @@ public final class Engine {
     return history().listOf(runbookName).stream().filter(RunSummary::unfinished).toList();
   }
 
-  /** Runs the plan under the runbook's lock; refuses with exit 5 if another run holds it. */
+  /**
+   * Runs the plan under its lock ({@link Plan#lock()}, host-wide); refuses with exit 5, naming the
+   * holder, if another run holds it.
+   */
   public RunResult run(
       Plan plan, RunOptions options, RunListener listener, Interaction interaction) {
     Runbook runbook = plan.runbook();
@@ -131,9 +135,8 @@ public final class Engine {
     StateDir state = context.state();
     StateDir.createPrivateDirectories(state.runs());
     return RunLock.withLock(
-        state,
-        runbook.name(),
-        runId,
+        context.locks(),
+        LockHolder.thisProcess(plan.lock(), runId, "run", state, context.clock().instant()),
         () -> {
           Path runDir = StateDir.createPrivateDirectories(state.runDir(runId));
           StateDir.createPrivateDirectories(runDir.resolve("steps"));
@@ -143,6 +146,7 @@ public final class Engine {
                 new JournalEvent.RunStarted(
                     runId,
                     runbook.name(),
+                    plan.lock(),
                     runbook.file().toString(),
                     plan.digest().runbooks(),
                     plan.digest().params(),
@@ -338,10 +342,17 @@ public final class Engine {
     StateDir state = context.state();
     String runId = continuation.run().runId();
     Journal.Contents asRead = continuation.asRead();
+    // The lock the run took, whatever the runbook's `lock:` says now: a run and its resume or
+    // rollback exclude the same runs.
+    String lock = continuation.run().started().lock();
     return RunLock.withLock(
-        state,
-        plan.runbook().name(),
-        runId,
+        context.locks(),
+        LockHolder.thisProcess(
+            lock,
+            runId,
+            rollbackRequested ? "rollback" : "resume",
+            state,
+            context.clock().instant()),
         () -> {
           Path runDir = state.runDir(runId);
           // The records replayed are the ones on disk under the lock.

@@ -17,8 +17,8 @@ public enum ErrorCode {
       4,
       "stopped and needs the operator: failed without rollback, rollback incomplete, or waiting"
           + " for a confirmation"),
-  /** Another run holds the runbook's lock. */
-  LOCKED(5, "locked by another run of the same runbook"),
+  /** Another run on this host holds the run's lock (the runbook's {@code lock:}). */
+  LOCKED(5, "locked: another run on this host holds the same lock (the refusal names it)"),
   /** A bug in runbook itself. */
   INTERNAL(70, "internal error: a bug in runbook (rerun with --debug and report it)"),
   /** A signal interrupted the run; it is resumable. */

@@ -21,6 +21,9 @@ import java.util.Map;
  * run act on stale values.
  *
  * @param runbook drives {@code run}: the runbook whose steps run
+ * @param lock drives {@code run}, {@code resume} and {@code rollback}: the run lock's name (the
+ *     runbook's {@code lock:} resolved, else its name), journaled in {@code run_started} and taken
+ *     again by the run's resume and rollback
  * @param called drives {@code run}: every runbook reached through {@code call}, by path
  * @param params drives {@code run}: the resolved parameters, pinned for the run and its resumes
  *     (secret values only in memory, never rendered)
@@ -35,6 +38,7 @@ import java.util.Map;
  */
 public record Plan(
     Runbook runbook,
+    String lock,
     Map<Path, Runbook> called,
     Map<String, Parameters.Value> params,
     List<PlannedCheck> preconditions,

@@ -19,11 +19,14 @@ import java.util.Optional;
  * @param step drives {@code run}: the step as the runbook declares it, which the run executes
  * @param decision display only: what the run is expected to do with it, and {@code reason} why; the
  *     run decides again at the step
- * @param action display only: the action described, one line per entry (secrets masked, unknown
- *     values named); without the step's {@code cwd} and {@code env}, which {@link #cwd} and {@link
- *     #env} carry
  * @param fields display only: the action's template fields resolved one by one ({@code script},
- *     {@code url}, {@code argv[0]}, {@code params.NAME}, ...), as data for tools
+ *     {@code url}, {@code argv[0]}, {@code params.NAME}, ...), as data for tools; {@link PlanText}
+ *     composes the action's text from them
+ * @param until display only: a {@code wait}'s {@code until} check, described; empty for every other
+ *     kind
+ * @param docker display only: a {@code docker} action described, one line per entry, with the
+ *     engine it reaches (its settings outnumber its template fields, so it stays prose); empty for
+ *     every other kind
  * @param cwd display only: the step's {@code cwd}, resolved; empty when it has none
  * @param env display only: the step's own {@code env} entries, resolved, by name
  * @param requires display only: the step preconditions, described
@@ -38,8 +41,9 @@ public record PlannedStep(
     Step step,
     Decision decision,
     String reason,
-    List<String> action,
     List<PlannedField> fields,
+    Optional<String> until,
+    List<String> docker,
     Optional<PlannedValue> cwd,
     List<PlannedField> env,
     List<String> requires,
@@ -47,8 +51,8 @@ public record PlannedStep(
     List<PlannedStep> compensation,
     List<PlannedStep> children) {
   public PlannedStep {
-    action = List.copyOf(action);
     fields = List.copyOf(fields);
+    docker = List.copyOf(docker);
     env = List.copyOf(env);
     requires = List.copyOf(requires);
     verify = List.copyOf(verify);

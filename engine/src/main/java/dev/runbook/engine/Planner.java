@@ -7,7 +7,6 @@ import dev.runbook.dsl.RunbookLoader;
 import dev.runbook.dsl.expr.ExpressionException;
 import dev.runbook.dsl.expr.ExpressionLanguage;
 import dev.runbook.dsl.model.Action;
-import dev.runbook.dsl.model.ActionVisitor;
 import dev.runbook.dsl.model.Check;
 import dev.runbook.dsl.model.DockerOperation;
 import dev.runbook.dsl.model.Requirement;
@@ -20,7 +19,6 @@ import dev.runbook.engine.internal.exec.CheckRunner;
 import dev.runbook.engine.internal.exec.RunState;
 import dev.runbook.engine.internal.render.Bindings;
 import dev.runbook.engine.internal.render.RenderedValue;
-import dev.runbook.engine.internal.render.ShellTemplate;
 import dev.runbook.engine.internal.render.ValueTemplate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +77,7 @@ public final class Planner {
     List<PlannedStep> finallySteps = planSteps(called, scope, runbook.finallySteps());
     return new Plan(
         runbook,
+        lockName(runbook, none),
         called,
         params.values(),
         preconditions,
@@ -86,6 +85,40 @@ public final class Planner {
         finallySteps,
         offline,
         digest(runbook, called, params.values()));
+  }
+
+  /**
+   * The run lock's name: the runbook's {@code lock:} resolved against the parameters (all it may
+   * read), else its name. A name that resolves to nothing, or to control characters that would
+   * garble the refusal that shows it, is refused.
+   */
+  private static String lockName(Runbook runbook, Bindings params) {
+    if (runbook.lock().isEmpty()) {
+      return runbook.name();
+    }
+    Template lock = runbook.lock().get();
+    String name;
+    try {
+      name = ValueTemplate.render(lock, params).textIfKnown().orElse("");
+    } catch (ExpressionException e) {
+      throw invalidLock(lock, e.getMessage());
+    }
+    if (name.isBlank()) {
+      throw invalidLock(lock, "`" + lock.source() + "` resolves to an empty name");
+    }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      throw invalidLock(lock, "`" + lock.source() + "` resolves to a name with control characters");
+    }
+    return name;
+  }
+
+  private static RunbookException invalidLock(Template lock, String why) {
+    return new RunbookException(
+        ErrorCode.INVALID_INPUT,
+        List.of(lock.location() + ": error: lock: " + why),
+        "the run lock has no name; nothing was run",
+        "give the parameters the lock reads a value that names what the run changes",
+        null);
   }
 
   private RunState planningState(Runbook runbook, Map<String, Parameters.Value> values) {
@@ -196,10 +229,11 @@ public final class Planner {
               BuiltInCompensation.standIn(step),
               PlannedStep.Decision.RUN,
               "",
-              BuiltInCompensation.describe(run.name().map(t -> show(t, before)).orElse("?")),
               run.name()
                   .map(t -> List.of(new PlannedField("name", PlanValues.of(t, before))))
                   .orElse(List.of()),
+              Optional.empty(),
+              BuiltInCompensation.describe(run.name().map(t -> show(t, before)).orElse("?")),
               Optional.empty(),
               List.of(),
               List.of(),
@@ -228,17 +262,21 @@ public final class Planner {
           planSteps(
               called, Scope.of(callee, calleeState, prefix + step.id() + "/"), callee.steps()));
     }
-    List<String> action = new ArrayList<>(describeActionOrWhyNot(step.action(), before));
-    if (step.action() instanceof Action.Docker) {
-      action.add("  engine: " + dockerEngine());
+    List<String> docker = new ArrayList<>();
+    if (step.action() instanceof Action.Docker d) {
+      docker.addAll(describeDockerOrWhyNot(d, before));
+      docker.add("  engine: " + dockerEngine());
     }
     return new PlannedStep(
         prefix + step.id(),
         step,
         decision,
         reason,
-        action,
         PlanValues.action(step.action(), before),
+        step.action() instanceof Action.Wait w
+            ? Optional.of(CheckRunner.name(w.until(), before))
+            : Optional.empty(),
+        docker,
         step.cwd().map(t -> PlanValues.of(t, before)),
         PlanValues.map("", step.env(), before),
         requires,
@@ -272,12 +310,12 @@ public final class Planner {
   }
 
   /**
-   * The resolved action, or its kind and why it cannot be resolved before running (an {@code env}
-   * name that only the run's machine has, say): a plan is printed whatever a value does.
+   * The resolved docker action, or why it cannot be resolved before running (an {@code env} name
+   * that only the run's machine has, say): a plan is printed whatever a value does.
    */
-  private static List<String> describeActionOrWhyNot(Action action, Bindings b) {
+  private static List<String> describeDockerOrWhyNot(Action.Docker action, Bindings b) {
     try {
-      return describeAction(action, b);
+      return describeDocker(action.operation(), b);
     } catch (ExpressionException e) {
       return List.of(action.kind() + ": cannot be resolved now: " + e.getMessage());
     }
@@ -294,125 +332,6 @@ public final class Planner {
       }
     }
     return reads;
-  }
-
-  /** The resolved action, one line per entry; scripts keep their lines. */
-  static List<String> describeAction(Action action, Bindings b) {
-    return action.accept(
-        new ActionVisitor<List<String>>() {
-          @Override
-          public List<String> visitRun(Action.Run a) {
-            String script = ShellTemplate.render(a.script(), b).display().stripTrailing();
-            List<String> lines = new ArrayList<>();
-            String head = a.shell().map(s -> "run (" + s + "):").orElse("run:");
-            if (!script.contains("\n")) {
-              lines.add(head + " " + script);
-            } else {
-              lines.add(head);
-              script.lines().forEach(l -> lines.add("  " + l));
-            }
-            return lines;
-          }
-
-          @Override
-          public List<String> visitExec(Action.Exec a) {
-            List<String> args = new ArrayList<>();
-            for (RenderedValue v : ValueTemplate.renderEach(a.argv(), b)) {
-              args.add(quote(v.display()));
-            }
-            return List.of("exec: " + String.join(" ", args));
-          }
-
-          @Override
-          public List<String> visitHttp(Action.Http a) {
-            var s = a.request();
-            StringBuilder line =
-                new StringBuilder("http: ")
-                    .append(s.method())
-                    .append(' ')
-                    .append(show(s.url(), b))
-                    .append(", expect ")
-                    .append(show(s.status(), b));
-            s.contains()
-                .ifPresent(t -> line.append(", body contains \"").append(show(t, b)).append('"'));
-            s.json()
-                .forEach((k, v) -> line.append(", ").append(k).append(" = ").append(show(v, b)));
-            List<String> lines = new ArrayList<>(List.of(line.toString()));
-            s.headers().forEach((k, v) -> lines.add("  header " + k + ": " + show(v, b)));
-            s.body()
-                .ifPresent(
-                    t -> {
-                      // A multi-line body is shown like a script: one entry a line, indented.
-                      String body = show(t, b).stripTrailing();
-                      if (body.contains("\n")) {
-                        lines.add("  body:");
-                        body.lines().forEach(l -> lines.add("    " + l));
-                      } else {
-                        lines.add("  body: " + body);
-                      }
-                    });
-            return lines;
-          }
-
-          @Override
-          public List<String> visitCopy(Action.Copy a) {
-            return List.of(
-                "copy: " + show(a.from(), b) + " -> " + show(a.to(), b) + " (replaces it)");
-          }
-
-          @Override
-          public List<String> visitBackup(Action.Backup a) {
-            List<String> paths = new ArrayList<>();
-            a.paths().forEach(p -> paths.add(show(p, b)));
-            return List.of(
-                "backup: "
-                    + String.join(", ", paths)
-                    + " -> "
-                    + show(a.to(), b)
-                    + " (with a checksummed manifest)");
-          }
-
-          @Override
-          public List<String> visitRestore(Action.Restore a) {
-            return List.of(
-                "restore: "
-                    + show(a.from(), b)
-                    + " -> "
-                    + show(a.to(), b)
-                    + " (after verifying the manifest)");
-          }
-
-          @Override
-          public List<String> visitDocker(Action.Docker a) {
-            return describeDocker(a.operation(), b);
-          }
-
-          @Override
-          public List<String> visitWait(Action.Wait a) {
-            return List.of(
-                "wait: until "
-                    + CheckRunner.name(a.until(), b)
-                    + ", up to "
-                    + show(a.timeout(), b)
-                    + ", every "
-                    + Durations.format(a.interval()));
-          }
-
-          @Override
-          public List<String> visitConfirm(Action.Confirm a) {
-            return List.of("confirm: " + show(a.message(), b));
-          }
-
-          @Override
-          public List<String> visitCall(Action.Call a) {
-            List<String> params = new ArrayList<>();
-            a.params().forEach((k, v) -> params.add(k + "=" + show(v, b)));
-            return List.of(
-                "call: "
-                    + a.runbook()
-                    + (params.isEmpty() ? "" : " with " + String.join(", ", params)));
-          }
-        });
   }
 
   private static String show(Template t, Bindings b) {

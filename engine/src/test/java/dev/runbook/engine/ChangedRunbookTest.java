@@ -8,6 +8,7 @@ import dev.runbook.dsl.Parameters;
 import dev.runbook.dsl.RunbookLoader;
 import dev.runbook.engine.journal.Journal;
 import dev.runbook.engine.journal.JournalEvent;
+import dev.runbook.engine.journal.LockDir;
 import dev.runbook.engine.journal.RunFold;
 import dev.runbook.engine.journal.RunSummary;
 import dev.runbook.engine.journal.StateDir;
@@ -65,6 +66,7 @@ class ChangedRunbookTest {
           new JournalEvent.RunStarted(
               "r1",
               "main",
+              "main",
               file.toString(),
               plan().digest().runbooks(),
               "",
@@ -84,7 +86,11 @@ class ChangedRunbookTest {
     LoadResult load = new RunbookLoader().load(file);
     var runbook = load.runbook().orElseThrow();
     EngineContext context =
-        new EngineContext(new StateDir(dir.resolve("state")), Map.of(), Clock.systemUTC());
+        new EngineContext(
+            new StateDir(dir.resolve("state")),
+            new LockDir(dir.resolve("locks")),
+            Map.of(),
+            Clock.systemUTC());
     return new Planner(context)
         .plan(
             runbook,

@@ -78,7 +78,10 @@ class PlannedValuesTest {
         .isInstanceOfSatisfying(
             PlannedValue.Unresolvable.class,
             u -> assertThat(u.why()).contains("RUNBOOK_TEST_NOT_SET"));
-    assertThat(deploy.action()).singleElement().asString().startsWith("exec: cannot be resolved");
+    assertThat(PlanText.action(deploy))
+        .singleElement()
+        .asString()
+        .startsWith("exec: cannot be resolved");
   }
 
   @Test

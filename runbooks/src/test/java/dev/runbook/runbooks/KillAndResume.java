@@ -254,7 +254,10 @@ public final class KillAndResume<I extends Installation, S> {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().keySet().removeIf(k -> k.startsWith("RUNBOOK_"));
+    builder
+        .environment()
+        .keySet()
+        .removeIf(k -> k.startsWith("RUNBOOK_") && !k.equals("RUNBOOK_LOCK_DIR"));
     builder.environment().putAll(i.env());
     return builder.start();
   }

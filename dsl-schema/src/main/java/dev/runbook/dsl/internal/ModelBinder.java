@@ -113,6 +113,7 @@ final class ModelBinder {
         new Runbook(
             file,
             root.optString("name", ""),
+            optTemplate(root, "lock", p),
             optString(root, "title"),
             optString(root, "description"),
             params,

@@ -68,6 +68,7 @@ final class SemanticChecks {
     for (Param param : runbook.params().values()) {
       checkParamDefault(param);
     }
+    runbook.lock().ifPresent(this::checkLock);
     Scope top = new Scope(id -> false, "the runbook's env");
     runbook.env().values().forEach(t -> checkTemplate(t, top));
     Scope state = new Scope(id -> false, "the runbook's state");
@@ -348,6 +349,46 @@ final class SemanticChecks {
                         null)));
     if (!param.secret() && UrlCredentials.holdsPassword(value)) {
       problems.add(Parameters.credentialWarning(param, "its default"));
+    }
+  }
+
+  /**
+   * A lock is named before the run starts and must name the same thing for the run, its resume and
+   * its rollback, on every machine's journal and in every refusal: so it reads only the run's
+   * pinned, non-secret parameters, never the environment, a step or the run itself.
+   */
+  private void checkLock(Template lock) {
+    for (Expression e : ModelWalker.expressions(lock)) {
+      for (List<String> ref : safeReferences(e)) {
+        if (ref.isEmpty()) {
+          continue;
+        }
+        String root = ref.get(0);
+        if (!root.equals("params")) {
+          problems.add(
+              Problem.error(
+                  "lock.reads",
+                  e.location(),
+                  "`lock` reads `" + root + "`: a lock may read only `params`",
+                  "the lock must name the same thing for a run, its resume and its rollback;"
+                      + " name what the run changes with its parameters, e.g. `lock:"
+                      + " \"app:${{ params.install_dir }}\"`"));
+          continue;
+        }
+        Param param = ref.size() < 2 ? null : runbook.params().get(ref.get(1));
+        if (param == null) {
+          checkReferences(e, new Scope(id -> false, "the lock"));
+        } else if (param.secret()) {
+          problems.add(
+              Problem.error(
+                  "lock.secret",
+                  e.location(),
+                  "`lock` reads secret parameter `"
+                      + param.name()
+                      + "`: the lock's name is shown in plans, journals and to other users",
+                  "name the lock with non-secret parameters only"));
+        }
+      }
     }
   }
 

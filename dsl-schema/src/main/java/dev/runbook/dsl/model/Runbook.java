@@ -10,7 +10,8 @@ import java.util.Optional;
  * A validated runbook.
  *
  * @param file the file it was loaded from, absolute and normalized
- * @param name identifier, unique per state directory (it names the run lock)
+ * @param name identifier; the run lock's name unless {@code lock} names another
+ * @param lock what a run locks (a template over non-secret parameters); empty: {@code name}
  * @param params declared parameters in declaration order
  * @param env environment for every step, in declaration order
  * @param onFailure what a failing step leads to, unless the command line says otherwise
@@ -22,6 +23,7 @@ import java.util.Optional;
 public record Runbook(
     Path file,
     String name,
+    Optional<Template> lock,
     Optional<String> title,
     Optional<String> description,
     Map<String, Param> params,

@@ -50,6 +50,7 @@ public final class JournalCodec {
       e.onFailure().ifPresent(p -> o.put("on_failure", p));
       o.put("run_id", e.runId())
           .put("runbook", e.runbook())
+          .put("lock", e.lock())
           .put("file", e.file())
           .put("digest", new JSONObject(e.digests()))
           .put("params_digest", e.paramsDigest())
@@ -137,6 +138,7 @@ public final class JournalCodec {
           new RunStarted(
               d.optString("run_id"),
               d.optString("runbook"),
+              d.optString("lock", d.optString("runbook")),
               d.optString("file"),
               strings(d.optJSONObject("digest")),
               d.optString("params_digest"),

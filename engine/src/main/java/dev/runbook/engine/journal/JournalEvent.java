@@ -35,10 +35,14 @@ public sealed interface JournalEvent {
    * @param digests each runbook's digest by file, as the plan computed them
    * @param params the values of the non-secret parameters, as the run uses them
    * @param onFailure the failure policy given on the command line; empty: the runbook's
+   * @param lock the run lock's name, as the runbook's {@code lock:} resolved (an older engine's
+   *     journal, without it, reads as the runbook's name, what it locked): resume and rollback take
+   *     the same lock
    */
   record RunStarted(
       String runId,
       String runbook,
+      String lock,
       String file,
       Map<String, String> digests,
       String paramsDigest,

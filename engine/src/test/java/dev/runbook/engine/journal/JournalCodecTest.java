@@ -32,6 +32,7 @@ class JournalCodecTest {
         new JournalEvent.RunStarted(
             "r1",
             "app",
+            "app:/opt/app",
             "/x/app.yaml",
             Map.of("/x/app.yaml", "abc"),
             "def",
@@ -112,5 +113,16 @@ class JournalCodecTest {
     JournalRecord started =
         new JournalRecord(2, Instant.EPOCH, "step_started", new JSONObject().put("step", "s"));
     assertThat(started.event()).isEqualTo(new JournalEvent.StepStarted("s", 1, true));
+  }
+
+  @Test
+  void aRunStartedWithoutALockReadsAsLockingTheRunbooksNameAsThatEngineDid() {
+    JournalRecord old =
+        new JournalRecord(
+            1,
+            Instant.EPOCH,
+            "run_started",
+            new JSONObject().put("run_id", "r1").put("runbook", "app").put("file", "/x/app.yaml"));
+    assertThat(((JournalEvent.RunStarted) old.event()).lock()).isEqualTo("app");
   }
 }

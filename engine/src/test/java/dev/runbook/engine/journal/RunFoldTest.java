@@ -52,6 +52,7 @@ class RunFoldTest {
     return new RunStarted(
         "20261123-0700-demo-abcd",
         "demo",
+        "demo",
         "demo.yaml",
         Map.of("demo.yaml", "sha256:1"),
         "sha256:p",

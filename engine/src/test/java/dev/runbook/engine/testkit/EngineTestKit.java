@@ -12,6 +12,7 @@ import dev.runbook.engine.ResumeOptions;
 import dev.runbook.engine.RunOptions;
 import dev.runbook.engine.RunResult;
 import dev.runbook.engine.journal.Journal;
+import dev.runbook.engine.journal.LockDir;
 import dev.runbook.engine.journal.RunFold;
 import dev.runbook.engine.journal.RunHistory;
 import dev.runbook.engine.journal.RunSummary;
@@ -104,7 +105,10 @@ public final class EngineTestKit {
   }
 
   Engine engine(Map<String, String> env) {
-    return new Engine(new EngineContext(state, env, Clock.systemUTC()));
+    // A lock directory of the kit's own: kits of parallel builds never meet in the host's.
+    return new Engine(
+        new EngineContext(
+            state, new LockDir(state.root().resolveSibling("locks")), env, Clock.systemUTC()));
   }
 
   /** One call of the engine being set up: parameters, policy, operator, then run it. */

@@ -57,7 +57,10 @@ final class DockerRunbook {
     command.add(CliProcess.JAR.toString());
     command.addAll(List.of(withStateDir(args)));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-    builder.environment().keySet().removeIf(name -> name.startsWith("RUNBOOK_"));
+    builder
+        .environment()
+        .keySet()
+        .removeIf(name -> name.startsWith("RUNBOOK_") && !name.equals("RUNBOOK_LOCK_DIR"));
     builder.environment().putAll(environment());
     builder.redirectOutput(dir.resolve("background.out").toFile());
     builder.redirectErrorStream(true);

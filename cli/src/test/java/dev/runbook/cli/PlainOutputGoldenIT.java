@@ -28,9 +28,15 @@ class PlainOutputGoldenIT {
 
   private void compare(String name, String actual) throws Exception {
     Path file = GOLDEN.resolve(name);
-    if (Boolean.getBoolean("golden.update") || !Files.exists(file)) {
+    if (Boolean.getBoolean("golden.update")) {
       Files.writeString(file, actual, StandardCharsets.UTF_8);
     }
+    // A missing golden fails: one written on the spot would pass whatever the output.
+    assertThat(file)
+        .as(
+            "golden file %s is missing: run the test with -Dgolden.update=true, then review it",
+            file)
+        .exists();
     assertThat(actual).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
   }
 
